@@ -1,0 +1,12 @@
+//! Cash sessions: opening, sales, refunds, cash movements, closing, reconciliation, Z.
+
+pub mod expected;
+pub mod lifecycle;
+pub mod reconcile;
+pub mod refund;
+pub mod sale;
+pub mod session;
+pub mod zclose;
+
+pub use expected::expected_totals;
+pub use session::{SessionState, SessionStatus};

@@ -1,0 +1,249 @@
+//! Creating the pharmacy, its registers and its people; signing in.
+
+use crate::ids::{RegisterId, TenantId, UserId};
+use crate::people::{
+    Actor, AttemptState, CredentialError, CredentialKind, HashCost, LockoutPolicy, Permission, Role, User,
+    UserStatus, hash_secret_with, validate_login, verify_secret,
+};
+use crate::store::doc::DocId;
+use crate::store::error::{Result, StoreError};
+use crate::store::{Batch, Store};
+use crate::tenant::{Pharmacy, Register, RetentionPolicy, validate_register_code};
+use rusqlite::{OptionalExtension, params};
+use serde_json::json;
+
+#[derive(Debug, Clone)]
+pub struct InitPharmacy {
+    pub legal_name: String,
+    pub ice: String,
+    pub address: String,
+    pub time_zone: String,
+    pub owner_login: String,
+    pub owner_name: String,
+    pub owner_pin: String,
+    pub register_code: String,
+}
+
+fn fields(v: serde_json::Value) -> Vec<(String, serde_json::Value)> {
+    match v {
+        serde_json::Value::Object(m) => m.into_iter().collect(),
+        _ => vec![],
+    }
+}
+
+impl Store {
+    /// Argon2 cost for new hashes; tests lower it, verification reads it from the hash.
+    pub fn set_hash_cost(&mut self, cost: HashCost) {
+        self.hash_cost = cost;
+    }
+
+    fn salt(&mut self) -> [u8; 16] {
+        // Two UUIDv7 carry 148 random bits on a device: enough for a unique salt.
+        let (a, b) = (self.ids().next_uuid(), self.ids().next_uuid());
+        let mut s = [0u8; 16];
+        for (i, byte) in s.iter_mut().enumerate() {
+            *byte = a.as_bytes()[i] ^ b.as_bytes()[15 - i];
+        }
+        s
+    }
+
+    /// Creates the pharmacy, its first register and its owner. Returns the owner.
+    pub fn init_pharmacy(&mut self, init: InitPharmacy) -> Result<Actor> {
+        if self.pharmacy().is_ok() {
+            return Err(StoreError::AlreadyInitialized);
+        }
+        let pharmacy = Pharmacy {
+            id: TenantId::new(self.ids()),
+            legal_name: init.legal_name.trim().to_string(),
+            ice: init.ice.trim().to_string(),
+            address: init.address.trim().to_string(),
+            time_zone: init.time_zone.trim().to_string(),
+            variance_threshold: Pharmacy::DEFAULT_THRESHOLD,
+            retention: RetentionPolicy::default(),
+        };
+        pharmacy.validate()?;
+        validate_register_code(&init.register_code)?;
+        if !validate_login(&init.owner_login) {
+            return Err(StoreError::InvalidLogin(init.owner_login));
+        }
+        CredentialKind::Pin.validate(&init.owner_pin)?;
+        let salt = self.salt();
+        let owner = User {
+            id: UserId::new(self.ids()),
+            login: init.owner_login.clone(),
+            display_name: init.owner_name.trim().to_string(),
+            role: Role::Owner,
+            status: UserStatus::Active,
+            pin_hash: Some(hash_secret_with(&init.owner_pin, &salt, self.hash_cost)?),
+            password_hash: None,
+        };
+        let register = Register {
+            id: RegisterId::new(self.ids()),
+            code: init.register_code.to_uppercase(),
+            name: format!("Caisse {}", init.register_code.to_uppercase()),
+        };
+        let actor = Actor { user_id: owner.id, role: Role::Owner };
+        let mut batch = Batch::default();
+        for (k, v) in fields(json!(pharmacy)) {
+            batch = batch.field("pharmacy", &k, v);
+        }
+        for (k, v) in fields(json!(register)) {
+            batch = batch.field(&format!("register/{}", register.id), &k, v);
+        }
+        for (k, v) in fields(json!(owner)) {
+            batch = batch.field(&format!("user/{}", owner.id), &k, v);
+        }
+        let a = self.audit_draft(
+            Some(&actor),
+            "pharmacy_created",
+            "pharmacy",
+            pharmacy.id.to_string(),
+            json!({"legal_name": pharmacy.legal_name, "ice": pharmacy.ice, "owner": owner.login, "register": register.code}),
+        );
+        self.commit(&DocId::settings(), batch.audit(a))?;
+        Ok(actor)
+    }
+
+    pub fn add_register(&mut self, actor: &Actor, code: &str, name: &str) -> Result<Register> {
+        self.authorize(actor, Permission::ChangeSettings)?;
+        validate_register_code(code)?;
+        if self.register_by_code(code).is_ok() {
+            return Err(StoreError::DuplicateRegister(code.to_string()));
+        }
+        let r = Register {
+            id: RegisterId::new(self.ids()),
+            code: code.to_uppercase(),
+            name: name.trim().to_string(),
+        };
+        let mut batch = Batch::default();
+        for (k, v) in fields(json!(r)) {
+            batch = batch.field(&format!("register/{}", r.id), &k, v);
+        }
+        let a = self.audit_draft(
+            Some(actor),
+            "register_added",
+            "register",
+            r.id.to_string(),
+            json!({"code": r.code}),
+        );
+        self.commit(&DocId::settings(), batch.audit(a))?;
+        Ok(r)
+    }
+
+    pub fn add_user(
+        &mut self,
+        actor: &Actor,
+        login: &str,
+        name: &str,
+        role: Role,
+        pin: &str,
+    ) -> Result<User> {
+        self.authorize(actor, Permission::ManageUsers)?;
+        // Only someone allowed to change roles may create a manager or an owner.
+        if matches!(role, Role::Owner | Role::Manager) {
+            self.authorize(actor, Permission::ChangeRoles)?;
+        }
+        if !validate_login(login) {
+            return Err(StoreError::InvalidLogin(login.to_string()));
+        }
+        if self.user_by_login(login)?.is_some() {
+            return Err(StoreError::DuplicateLogin(login.to_string()));
+        }
+        CredentialKind::Pin.validate(pin)?;
+        let salt = self.salt();
+        let user = User {
+            id: UserId::new(self.ids()),
+            login: login.to_string(),
+            display_name: name.trim().to_string(),
+            role,
+            status: UserStatus::Active,
+            pin_hash: Some(hash_secret_with(pin, &salt, self.hash_cost)?),
+            password_hash: None,
+        };
+        let mut batch = Batch::default();
+        for (k, v) in fields(json!(user)) {
+            batch = batch.field(&format!("user/{}", user.id), &k, v);
+        }
+        let a = self.audit_draft(
+            Some(actor),
+            "user_added",
+            "user",
+            user.id.to_string(),
+            json!({"login": user.login, "role": role.code()}),
+        );
+        self.commit(&DocId::settings(), batch.audit(a))?;
+        Ok(user)
+    }
+
+    pub fn set_role(&mut self, actor: &Actor, login: &str, role: Role) -> Result<()> {
+        self.authorize(actor, Permission::ChangeRoles)?;
+        let user = self
+            .user_by_login(login)?
+            .ok_or_else(|| StoreError::NotFound { what: "utilisateur", id: login.to_string() })?;
+        let a = self.audit_draft(
+            Some(actor),
+            "role_changed",
+            "user",
+            user.id.to_string(),
+            json!({"login": login, "from": user.role.code(), "to": role.code()}),
+        );
+        let batch = Batch::default().field(&format!("user/{}", user.id), "role", json!(role)).audit(a);
+        self.commit(&DocId::settings(), batch)
+    }
+
+    /// Signs a person in with their PIN (or password), with lock-out after repeated
+    /// failures. The attempts counter is local to this device.
+    pub fn sign_in(&mut self, login: &str, secret: &str) -> Result<Actor> {
+        let policy = LockoutPolicy::default();
+        let now = self.now();
+        let user = self.user_by_login(login)?.ok_or(StoreError::BadCredentials)?;
+        let state = self.attempts(user.id)?;
+        state.check(now)?;
+        if user.status == UserStatus::Suspended {
+            return Err(StoreError::Suspended);
+        }
+        let ok = match (&user.pin_hash, &user.password_hash) {
+            (Some(h), _) if verify_secret(secret, h)? => true,
+            (_, Some(h)) => verify_secret(secret, h)?,
+            _ => false,
+        };
+        if !ok {
+            let next = state.on_failure(&policy, now);
+            self.save_attempts(user.id, &next)?;
+            next.check(now)?;
+            return Err(StoreError::Credential(CredentialError::WrongPin));
+        }
+        if state.failures > 0 {
+            self.save_attempts(user.id, &AttemptState::on_success())?;
+        }
+        Ok(Actor { user_id: user.id, role: user.role })
+    }
+
+    fn attempts(&self, user: UserId) -> Result<AttemptState> {
+        let row: Option<(i64, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT failures, locked_until FROM sign_in_attempts WHERE user_id = ?1",
+                [user.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(match row {
+            None => AttemptState::on_success(),
+            Some((failures, until)) => AttemptState {
+                failures: failures as u32,
+                locked_until: until
+                    .and_then(|u| chrono::DateTime::parse_from_rfc3339(&u).ok())
+                    .map(|d| d.to_utc()),
+            },
+        })
+    }
+
+    fn save_attempts(&self, user: UserId, s: &AttemptState) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO sign_in_attempts (user_id, failures, locked_until) VALUES (?1, ?2, ?3)",
+            params![user.to_string(), s.failures as i64, s.locked_until.map(|d| d.to_rfc3339())],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,76 @@
+//! Rebuilding the projections from the documents alone.
+//!
+//! The rebuild writes a fresh database file: the immutability triggers stay untouched
+//! (nothing financial is ever deleted, not even by a rebuild), and the old file is kept
+//! until the new one has been checked.
+
+use super::doc::{AggregateDoc, DocId};
+use super::error::Result;
+use super::{Store, migrate, project};
+use crate::facts::Fact;
+use rusqlite::{Connection, params};
+use std::path::Path;
+
+/// Copies the documents of `src` into a new store at `dest` and projects them.
+pub fn rebuild_into(src: &Store, dest: &Path) -> Result<()> {
+    let mut c = Connection::open(dest)?;
+    c.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+    migrate::migrate(&mut c)?;
+    let tx = c.transaction()?;
+    let (device_id, created): (String, String) =
+        src.conn.query_row("SELECT device_id, created_at FROM device", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    tx.execute(
+        "INSERT INTO device (singleton, device_id, created_at) VALUES (1, ?1, ?2)",
+        params![device_id, created],
+    )?;
+    let docs: Vec<(String, String, String)> = {
+        let mut st = src.conn.prepare("SELECT doc_id, kind, created_at FROM documents ORDER BY doc_id")?;
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<std::result::Result<_, _>>()?
+    };
+    let mut audits: Vec<(DocId, Fact)> = Vec::new();
+    for (doc_id, kind, created_at) in &docs {
+        tx.execute(
+            "INSERT INTO documents (doc_id, kind, created_at) VALUES (?1,?2,?3)",
+            params![doc_id, kind, created_at],
+        )?;
+        let mut bytes = Vec::new();
+        {
+            let mut st = src.conn.prepare(
+                "SELECT hash, bytes, local, stored_at FROM doc_changes WHERE doc_id = ?1 ORDER BY seq",
+            )?;
+            let mut rows = st.query([doc_id])?;
+            while let Some(r) = rows.next()? {
+                let (hash, b, local, at): (Vec<u8>, Vec<u8>, i64, String) =
+                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                tx.execute(
+                    "INSERT INTO doc_changes (doc_id, hash, bytes, local, stored_at) VALUES (?1,?2,?3,?4,?5)",
+                    params![doc_id, hash, b, local, at],
+                )?;
+                bytes.extend_from_slice(&b);
+            }
+        }
+        let id = DocId(doc_id.clone());
+        let doc = AggregateDoc::load(id.clone(), &src.actor, &bytes)?;
+        for (_, f) in doc.facts()? {
+            match f {
+                Fact::Audit(_) => audits.push((id.clone(), f)),
+                _ => project::fact(&tx, &id, &f)?,
+            }
+        }
+        for (entity, fields) in doc.entities() {
+            project::entity(&tx, &entity, &fields)?;
+        }
+        project::header(&tx, &doc)?;
+    }
+    // The audit log keeps each device's chain in order, as it was written.
+    audits.sort_by_key(|(_, f)| match f {
+        Fact::Audit(e) => (e.device_id, e.seq),
+        _ => (crate::ids::DeviceId(uuid::Uuid::nil()), 0),
+    });
+    for (id, f) in &audits {
+        project::fact(&tx, id, f)?;
+    }
+    tx.commit()?;
+    c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    Ok(())
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Every test of the project, on a fresh machine of this kind or a warm one.
+# Installs what is missing (the pinned toolchain and the wasm target), then runs:
+# formatting, clippy (warnings are errors), the pure domain built for wasm32 without the
+# device feature, the docs without warnings, and every unit, property, integration and
+# crash test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pharmasaas/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+mkdir -p "$CARGO_TARGET_DIR"
+
+step() { printf '\n== %s (%s)\n' "$1" "$(date +%H:%M:%S)"; }
+
+step "toolchain"
+if ! command -v cargo >/dev/null 2>&1; then
+    echo "cargo is missing: install rustup first (https://rustup.rs)" >&2
+    exit 1
+fi
+# rust-toolchain.toml pins the version; make sure its components and the wasm target are there.
+rustup show active-toolchain >/dev/null
+toolchain="$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)"
+rustup component add --toolchain "$toolchain" rustfmt clippy >/dev/null 2>&1 || true
+rustup target add --toolchain "$toolchain" wasm32-unknown-unknown >/dev/null
+if ! command -v cc >/dev/null 2>&1; then
+    # SQLite is compiled from source (rusqlite's bundled feature): it needs a C compiler.
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends build-essential
+fi
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "clippy (-D warnings)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "pure domain for wasm32 (no device feature)"
+cargo check -p pharma-core --no-default-features --target wasm32-unknown-unknown
+
+step "docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
+step "tests"
+cargo test --workspace --all-targets --features pharma-core/fault-injection
+cargo test --workspace --doc
+
+step "all green"
