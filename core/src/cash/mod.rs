@@ -6,6 +6,8 @@ pub mod reconcile;
 pub mod refund;
 pub mod sale;
 pub mod session;
+#[cfg(test)]
+pub(crate) mod testutil;
 pub mod zclose;
 
 pub use expected::expected_totals;

@@ -402,8 +402,8 @@ mod tests {
                 for (&(i, q), p) in b.lines.iter().zip(&b.prescriptions) {
                     assert!(q >= 1);
                     sold[i] = true;
-                    if model.seasons[i] == Season::Winter && day % 180 < 59 {
-                        winter[day as usize / 180] += 1;
+                    if model.seasons[i] == Season::Winter && (day < 59 || (181..240).contains(&day)) {
+                        winter[usize::from(day > 180)] += 1;
                     }
                     let listed = cat[i].item.schedule.needs_prescription_record();
                     assert_eq!(p.is_some(), listed);

@@ -55,8 +55,8 @@ impl IdSource for OsIds {
     }
 }
 
-/// A fault-injection point (crash tests only): the process dies there when the
-/// environment variable `PHARMA_FAULT` names it.
+/// A fault-injection point (crash tests only, feature `fault-injection`): the process
+/// aborts there on the Nth write when `PHARMA_FAULT=<point>@<N>` (e.g. `before_commit@3`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultPoint {
     /// After the Automerge change is built, before anything is written.
@@ -96,7 +96,7 @@ pub struct Store {
     last_audit: Option<AuditEntry>,
     clock: Box<dyn Clock + Send>,
     ids: Box<dyn IdSource + Send>,
-    fault: Option<FaultPoint>,
+    fault: Option<(FaultPoint, u32)>,
     hash_cost: crate::people::HashCost,
 }
 
@@ -242,7 +242,10 @@ impl Store {
         let Some(change) = doc.commit(&message, now.timestamp_millis()) else {
             return Ok(());
         };
-        self.fault_point(FaultPoint::AfterDocChange)?;
+        if self.fault_due(FaultPoint::AfterDocChange) {
+            return Err(fault_now(FaultPoint::AfterDocChange));
+        }
+        let fail_before_commit = self.fault_due(FaultPoint::BeforeCommit);
         let tx = self.conn.transaction()?;
         if new_doc {
             tx.execute(
@@ -275,32 +278,37 @@ impl Store {
             project::entity(&tx, entity, &doc.entity(entity))?;
         }
         project::after_facts(&tx, doc, &facts)?;
-        if let Some(p) = self.fault {
-            if p == FaultPoint::BeforeCommit {
-                drop(tx);
-                return Err(fault_now(p));
-            }
+        if fail_before_commit {
+            drop(tx);
+            return Err(fault_now(FaultPoint::BeforeCommit));
         }
         tx.commit()?;
         self.last_audit = last;
         Ok(())
     }
 
-    fn fault_point(&self, p: FaultPoint) -> Result<()> {
-        if self.fault == Some(p) {
-            return Err(fault_now(p));
+    /// Counts down the armed fault point; true when it fires now.
+    fn fault_due(&mut self, p: FaultPoint) -> bool {
+        match &mut self.fault {
+            Some((point, n)) if *point == p => {
+                *n = n.saturating_sub(1);
+                *n == 0
+            }
+            _ => false,
         }
-        Ok(())
     }
 }
 
-fn fault_from_env() -> Option<FaultPoint> {
+fn fault_from_env() -> Option<(FaultPoint, u32)> {
     if !cfg!(feature = "fault-injection") {
         return None;
     }
-    match std::env::var("PHARMA_FAULT").ok()?.as_str() {
-        "after_doc_change" => Some(FaultPoint::AfterDocChange),
-        "before_commit" => Some(FaultPoint::BeforeCommit),
+    let spec = std::env::var("PHARMA_FAULT").ok()?;
+    let (point, n) = spec.split_once('@').unwrap_or((spec.as_str(), "1"));
+    let n = n.parse().ok()?;
+    match point {
+        "after_doc_change" => Some((FaultPoint::AfterDocChange, n)),
+        "before_commit" => Some((FaultPoint::BeforeCommit, n)),
         _ => None,
     }
 }

@@ -153,7 +153,9 @@ impl Store {
             let baskets = model.baskets(day_index, day.weekday(), duty);
             let mut tickets = Vec::new();
             for b in &baskets {
-                clock.set(local(day, 8, 30) + Duration::minutes(i64::from(b.minute_of_day)));
+                // Minutes from midnight of the business date (duty nights run past 24:00).
+                let at = local(day, 0, 0) + Duration::minutes(i64::from(b.minute_of_day));
+                clock.set(at.max(local(day, 8, 31)));
                 let mut lines = Vec::new();
                 for (i, &(idx, qty)) in b.lines.iter().enumerate() {
                     let Some(d) = catalog.get(idx) else { continue };
@@ -192,7 +194,7 @@ impl Store {
                 self.refund(actor, session, &original, &req)?;
                 report.refunds += 1;
             }
-            clock.set(local(day, 20, 30));
+            clock.set(self.now().max(local(day, 20, 30)) + Duration::minutes(5));
             self.close_session(actor, session)?;
             let expected = self.session_state(session)?.closed.map(|c| c.expected).unwrap_or_default();
             // Now and then the drawer is 10 DH short: a change error, explained and closed.
