@@ -149,3 +149,69 @@ impl SessionState {
         })
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::cash::testutil::*;
+    use crate::ids::{RegisterId, SeededIds};
+    use crate::tender::TenderKind;
+
+    fn facts() -> Vec<Fact> {
+        let mut ids = SeededIds::new(91);
+        let register = RegisterId::new(&mut ids);
+        let o = opened(&mut ids, register, day("2026-03-02"), Money(20_000));
+        let s1 = sale(&mut ids, &o, 1, 2_340, vec![cash(10_000)]);
+        let s2 = sale(&mut ids, &o, 2, 4_500, vec![card(4_500)]);
+        let r = refund(&mut ids, &o, 3, &s1, vec![cash(2_340)]);
+        let m = cash_moved(&mut ids, &o, CashMoveKind::PayOut, 1_000);
+        vec![
+            Fact::SessionOpened(o),
+            Fact::SaleRecorded(s1),
+            Fact::SaleRecorded(s2),
+            Fact::RefundRecorded(r),
+            Fact::CashMoved(m),
+        ]
+    }
+
+    #[test]
+    fn no_state_without_an_opening() {
+        let f = facts();
+        assert_eq!(SessionState::from_facts(&f[1..]), None);
+    }
+
+    #[test]
+    fn fact_order_does_not_matter() {
+        let f = facts();
+        let mut reversed = f.clone();
+        reversed.reverse();
+        let a = SessionState::from_facts(&f).unwrap();
+        let b = SessionState::from_facts(&reversed).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.sales.iter().map(|s| s.ticket_no).collect::<Vec<_>>(), vec![1, 2]);
+    }
+
+    #[test]
+    fn totals_and_expected_come_from_the_facts() {
+        let s = SessionState::from_facts(&facts()).unwrap();
+        assert_eq!(s.sales_total(), Money(6_840));
+        assert_eq!(s.refunds_total(), Money(2_340));
+        // 200 + 100 − 76,60 − 23,40 − 10 = 190
+        assert_eq!(s.expected(), totals(&[(TenderKind::Cash, 19_000), (TenderKind::Card, 4_500)]));
+    }
+
+    #[test]
+    fn status_goes_open_pending_closed() {
+        let mut s = SessionState::from_facts(&facts()).unwrap();
+        assert_eq!(s.status(), SessionStatus::Open);
+        assert!(s.reconciliation().is_none());
+        assert_eq!(s.reconciliation_status(), None);
+        close(&mut s);
+        assert_eq!(s.status(), SessionStatus::PendingReconciliation);
+        assert!(!s.is_closed());
+        close_for_good(&mut s);
+        assert_eq!(s.status(), SessionStatus::Closed);
+        assert_eq!((s.status().code(), s.status().label_fr()), ("closed", "clôturée"));
+    }
+}

@@ -86,3 +86,122 @@ pub fn adjust(input: AdjustInput, ids: &mut dyn IdSource) -> Result<StockAdjuste
         at: input.at,
     })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::ids::SeededIds;
+
+    fn at() -> DateTime<Utc> {
+        "2026-03-02T18:00:00Z".parse().unwrap()
+    }
+
+    struct Shelf {
+        ids: SeededIds,
+        by: UserId,
+        item: ItemId,
+        lots: [LotId; 2],
+    }
+
+    fn shelf() -> Shelf {
+        let mut ids = SeededIds::new(111);
+        let (by, item) = (UserId::new(&mut ids), ItemId::new(&mut ids));
+        let lots = [LotId::new(&mut ids), LotId::new(&mut ids)];
+        Shelf { ids, by, item, lots }
+    }
+
+    impl Shelf {
+        fn counted(&self, lot: usize, expected: i64, counted: i64) -> CountedLot {
+            CountedLot { item_id: self.item, lot_id: self.lots[lot], expected, counted }
+        }
+
+        fn adjust(&mut self, delta: i64, reason: AdjustReason, note: &str) -> Result<StockAdjusted, StockError> {
+            let input = AdjustInput {
+                item_id: self.item,
+                lot_id: self.lots[0],
+                delta,
+                reason,
+                note: note.into(),
+                by: self.by,
+                at: at(),
+            };
+            adjust(input, &mut self.ids)
+        }
+    }
+
+    #[test]
+    fn count_records_expected_and_counted_per_lot() {
+        let mut s = shelf();
+        let lines = vec![s.counted(0, 12, 10), s.counted(1, 3, 0)];
+        let c = count(lines.clone(), s.by, at(), &mut s.ids).unwrap();
+        assert_eq!(c.lines, lines);
+        assert_eq!((c.by, c.at), (s.by, at()));
+    }
+
+    #[test]
+    fn count_refuses_an_empty_count() {
+        let mut s = shelf();
+        assert_eq!(count(vec![], s.by, at(), &mut s.ids), Err(StockError::EmptyCount));
+    }
+
+    #[test]
+    fn count_refuses_a_negative_quantity() {
+        let mut s = shelf();
+        let lines = vec![s.counted(0, 5, 5), s.counted(1, 5, -1)];
+        assert_eq!(count(lines, s.by, at(), &mut s.ids), Err(StockError::NegativeCount(-1)));
+    }
+
+    #[test]
+    fn count_refuses_an_absurd_quantity() {
+        let mut s = shelf();
+        let lines = vec![s.counted(0, 5, MAX_ADJUSTMENT + 1)];
+        assert_eq!(count(lines, s.by, at(), &mut s.ids), Err(StockError::TooLarge(MAX_ADJUSTMENT + 1)));
+        assert!(count(vec![s.counted(0, 5, MAX_ADJUSTMENT)], s.by, at(), &mut s.ids).is_ok());
+    }
+
+    #[test]
+    fn count_refuses_the_same_lot_twice() {
+        let mut s = shelf();
+        let lines = vec![s.counted(0, 5, 4), s.counted(1, 1, 1), s.counted(0, 5, 1)];
+        let e = count(lines, s.by, at(), &mut s.ids).unwrap_err();
+        assert_eq!(e, StockError::DuplicateLot);
+        assert_eq!(e.to_string(), "le lot est compté deux fois dans le même inventaire");
+    }
+
+    #[test]
+    fn adjustment_is_recorded_with_a_trimmed_note() {
+        let mut s = shelf();
+        let a = s.adjust(-2, AdjustReason::Damage, "  boîtes écrasées ").unwrap();
+        assert_eq!((a.delta, a.reason, a.note.as_str()), (-2, AdjustReason::Damage, "boîtes écrasées"));
+        assert_eq!((a.item_id, a.lot_id), (s.item, s.lots[0]));
+        assert!(s.adjust(MAX_ADJUSTMENT, AdjustReason::OpeningStock, "reprise").is_ok());
+        assert!(s.adjust(-MAX_ADJUSTMENT, AdjustReason::Recall, "rappel lot").is_ok());
+    }
+
+    #[test]
+    fn adjustment_refuses_zero() {
+        let mut s = shelf();
+        assert_eq!(s.adjust(0, AdjustReason::Correction, "rien"), Err(StockError::ZeroAdjustment));
+    }
+
+    #[test]
+    fn adjustment_refuses_too_large() {
+        let mut s = shelf();
+        for delta in [MAX_ADJUSTMENT + 1, -MAX_ADJUSTMENT - 1, i64::MAX] {
+            assert_eq!(s.adjust(delta, AdjustReason::Correction, "typo"), Err(StockError::TooLarge(delta)));
+        }
+    }
+
+    #[test]
+    fn adjustment_refuses_an_empty_note() {
+        let mut s = shelf();
+        assert_eq!(s.adjust(1, AdjustReason::Expiry, " \n"), Err(StockError::NoNote));
+    }
+
+    #[test]
+    fn adjustment_refuses_the_count_reason() {
+        let mut s = shelf();
+        assert_eq!(s.adjust(1, AdjustReason::Count, "inventaire"), Err(StockError::CountReason));
+    }
+}
