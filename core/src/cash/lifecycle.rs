@@ -97,7 +97,7 @@ pub fn cash_move(
 mod tests {
     use super::*;
     use crate::cash::sale::MAX_TENDER;
-    use crate::cash::testutil::*;
+    use crate::cash::testutil::{at, cash, close_for_good, day, drawer, opened, sale, state, totals};
     use crate::ids::SeededIds;
     use crate::tender::TenderKind;
 

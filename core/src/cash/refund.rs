@@ -187,7 +187,7 @@ mod tests {
     }
 
     fn sale_of(ids: &mut SeededIds, lines: Vec<SaleLine>) -> SaleRecorded {
-        let total = lines.iter().map(|l| l.total).sum();
+        let total: Money = lines.iter().map(|l| l.total).sum();
         SaleRecorded {
             sale_id: SaleId::new(ids),
             session_id: SessionId::new(ids),
@@ -215,7 +215,8 @@ mod tests {
         let mut ids = SeededIds::new(21);
         let (early, late) = (LotId::new(&mut ids), LotId::new(&mut ids));
         let doli = line(&mut ids, 3, 1_560, 4_680, 0, &[(early, 2), (late, 1)]);
-        let cream = line(&mut ids, 1, 12_000, 12_000, 2000, &[(LotId::new(&mut ids), 1)]);
+        let shelf = LotId::new(&mut ids);
+        let cream = line(&mut ids, 1, 12_000, 12_000, 2000, &[(shelf, 1)]);
         Ticket { sale: sale_of(&mut ids, vec![doli, cream]), early, late }
     }
 
@@ -394,7 +395,8 @@ mod tests {
         // A line whose total is not unit × qty (an old ticket with a rounded total): the
         // partial refunds must still add up to exactly what was paid.
         let mut ids = SeededIds::new(31);
-        let l = line(&mut ids, 3, 333, 1_000, 0, &[(LotId::new(&mut ids), 3)]);
+        let lot = LotId::new(&mut ids);
+        let l = line(&mut ids, 3, 333, 1_000, 0, &[(lot, 3)]);
         let id = l.line_id;
         let sale = sale_of(&mut ids, vec![l]);
         let mut already = HashMap::new();

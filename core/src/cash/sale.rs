@@ -241,6 +241,7 @@ pub fn check_tenders(tenders: &[Tender], total: Money) -> Result<Money, SaleErro
 mod tests {
     use super::*;
     use crate::cash::testutil::{at, card, cash, day, tender};
+    use crate::facts::Allocation;
     use crate::ids::{LotId, SeededIds};
     use crate::stock::fefo::AllocationError;
     use proptest::prelude::*;

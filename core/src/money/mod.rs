@@ -47,8 +47,9 @@ impl Money {
         self.0.checked_mul(qty).map(Money)
     }
 
+    /// Saturates: `Money(i64::MIN).abs()` is `Money(i64::MAX)`, not an overflow.
     pub fn abs(self) -> Money {
-        Money(self.0.abs())
+        Money(self.0.saturating_abs())
     }
 }
 

@@ -118,6 +118,9 @@ pub enum OrderError {
     EmptyReceipt,
 }
 
+/// A typo guard on unit costs (1,000,000 DH a box), so quantity × cost cannot overflow.
+const MAX_UNIT_COST: Money = Money::from_dirhams(1_000_000);
+
 #[derive(Clone, Debug)]
 pub struct LineInput {
     pub item_id: ItemId,
@@ -145,7 +148,7 @@ pub fn create(
         if l.qty <= 0 || l.qty > 100_000 {
             return Err(OrderError::Quantity { line: i + 1, qty: l.qty });
         }
-        if l.unit_cost.is_negative() {
+        if l.unit_cost.is_negative() || l.unit_cost > MAX_UNIT_COST {
             return Err(OrderError::Cost { line: i + 1, cost: l.unit_cost });
         }
         out.push(OrderLine {
@@ -227,7 +230,7 @@ pub fn receive(
         }
         *got.entry(ol.line_id).or_default() += r.qty;
         let unit_cost = r.unit_cost.unwrap_or(ol.unit_cost);
-        if unit_cost.is_negative() {
+        if unit_cost.is_negative() || unit_cost > MAX_UNIT_COST {
             return Err(OrderError::Cost { line: i + 1, cost: unit_cost });
         }
         out.push(ReceivedLine {
@@ -345,10 +348,12 @@ mod tests {
                 Err(OrderError::Quantity { line: 2, qty })
             );
         }
-        assert_eq!(
-            create("Cooper", None, vec![l(1, -1)], by, now, &mut ids),
-            Err(OrderError::Cost { line: 1, cost: Money(-1) })
-        );
+        for cost in [-1, MAX_UNIT_COST.0 + 1, i64::MAX] {
+            assert_eq!(
+                create("Cooper", None, vec![l(1, cost)], by, now, &mut ids),
+                Err(OrderError::Cost { line: 1, cost: Money(cost) })
+            );
+        }
         // A free sample costs nothing: accepted.
         let o = create("Cooper", None, vec![l(100_000, 0)], by, now, &mut ids).unwrap();
         assert_eq!(o.supplier, "Cooper");

@@ -65,7 +65,8 @@ pub fn adjust(input: AdjustInput, ids: &mut dyn IdSource) -> Result<StockAdjuste
     if input.delta == 0 {
         return Err(StockError::ZeroAdjustment);
     }
-    if input.delta.abs() > MAX_ADJUSTMENT {
+    // unsigned_abs: i64::MIN has no positive counterpart (abs() would overflow).
+    if input.delta.unsigned_abs() > MAX_ADJUSTMENT.unsigned_abs() {
         return Err(StockError::TooLarge(input.delta));
     }
     if input.reason == AdjustReason::Count {
@@ -188,7 +189,7 @@ mod tests {
     #[test]
     fn adjustment_refuses_too_large() {
         let mut s = shelf();
-        for delta in [MAX_ADJUSTMENT + 1, -MAX_ADJUSTMENT - 1, i64::MAX] {
+        for delta in [MAX_ADJUSTMENT + 1, -MAX_ADJUSTMENT - 1, i64::MAX, i64::MIN] {
             assert_eq!(s.adjust(delta, AdjustReason::Correction, "typo"), Err(StockError::TooLarge(delta)));
         }
     }
