@@ -73,3 +73,35 @@ impl Clock for SharedClock {
             .unwrap_or(DateTime::UNIX_EPOCH)
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn manual_clock_stands_still_until_moved() {
+        let c = ManualClock::new(at("2026-03-02T08:00:00Z"));
+        assert_eq!(c.now(), c.now());
+        c.advance(Duration::minutes(90));
+        assert_eq!(c.now(), at("2026-03-02T09:30:00Z"));
+        c.set(at("2026-12-31T23:59:59Z"));
+        assert_eq!(c.now(), at("2026-12-31T23:59:59Z"));
+    }
+
+    #[test]
+    fn shared_clock_clones_share_their_time_to_the_millisecond() {
+        let c = SharedClock::new(at("2026-03-02T08:00:00.123Z"));
+        let other = c.clone();
+        other.advance(Duration::milliseconds(1_500));
+        assert_eq!(c.now(), at("2026-03-02T08:00:01.623Z"));
+        c.set(at("2027-01-01T00:00:00Z"));
+        assert_eq!(other.now(), at("2027-01-01T00:00:00Z"));
+        let boxed: Box<dyn Clock> = Box::new(other);
+        assert_eq!(boxed.now(), at("2027-01-01T00:00:00Z"));
+    }
+}

@@ -93,3 +93,110 @@ pub fn validate_register_code(code: &str) -> Result<(), SettingsError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::ids::SeededIds;
+
+    fn pharmacy() -> Pharmacy {
+        Pharmacy {
+            id: TenantId::new(&mut SeededIds::new(121)),
+            legal_name: "Pharmacie Al Amal".into(),
+            ice: "001234567000089".into(),
+            address: "12 bd Zerktouni, Casablanca".into(),
+            time_zone: "Africa/Casablanca".into(),
+            variance_threshold: Pharmacy::DEFAULT_THRESHOLD,
+            retention: RetentionPolicy::default(),
+        }
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_complete_pharmacy_is_valid() {
+        assert_eq!(pharmacy().validate(), Ok(()));
+        assert_eq!(Pharmacy::DEFAULT_THRESHOLD, Money(5_000));
+        let p = Pharmacy { variance_threshold: Money::ZERO, ..pharmacy() };
+        assert_eq!(p.validate(), Ok(()));
+    }
+
+    #[test]
+    fn legal_name_is_required() {
+        for name in ["", "   "] {
+            let p = Pharmacy { legal_name: name.into(), ..pharmacy() };
+            assert_eq!(p.validate(), Err(SettingsError::NoName));
+        }
+    }
+
+    #[test]
+    fn ice_has_exactly_fifteen_digits() {
+        for ice in [
+            "00123456700008",
+            "0012345670000890",
+            "00123456700008A",
+            "",
+            "001 234 567 000 089",
+            "٠٠١٢٣٤٥٦٧٠٠٠٠٨٩",
+        ] {
+            let p = Pharmacy { ice: ice.into(), ..pharmacy() };
+            assert_eq!(p.validate(), Err(SettingsError::Ice(ice.into())), "{ice}");
+        }
+        let e = Pharmacy { ice: "12".into(), ..pharmacy() }.validate().unwrap_err();
+        assert_eq!(e.to_string(), "l'ICE doit compter 15 chiffres (reçu « 12 »)");
+    }
+
+    #[test]
+    fn time_zone_must_be_a_known_iana_name() {
+        for tz in ["Casablanca", "", "UTC+1", "Africa/Rabat"] {
+            let p = Pharmacy { time_zone: tz.into(), ..pharmacy() };
+            assert_eq!(p.validate(), Err(SettingsError::TimeZone(tz.into())), "{tz}");
+        }
+        assert!(Pharmacy { time_zone: "UTC".into(), ..pharmacy() }.validate().is_ok());
+    }
+
+    #[test]
+    fn variance_threshold_cannot_be_negative() {
+        let p = Pharmacy { variance_threshold: Money(-1), ..pharmacy() };
+        assert_eq!(p.validate(), Err(SettingsError::Threshold));
+    }
+
+    #[test]
+    fn local_date_crosses_midnight_in_casablanca() {
+        let p = pharmacy();
+        // Morocco is UTC+1 outside Ramadan: 23:30 UTC is already the next day.
+        assert_eq!(p.local_date(utc("2026-06-15T23:30:00Z")), day("2026-06-16"));
+        assert_eq!(p.local_date(utc("2026-06-15T22:59:59Z")), day("2026-06-15"));
+        // During Ramadan 2026 (15 February – 22 March) the clocks go back to UTC+0.
+        assert_eq!(p.local_date(utc("2026-03-01T23:30:00Z")), day("2026-03-01"));
+    }
+
+    #[test]
+    fn local_date_falls_back_to_utc_for_an_unknown_zone() {
+        let p = Pharmacy { time_zone: "Mars/Olympus".into(), ..pharmacy() };
+        assert_eq!(p.local_date(utc("2026-06-15T23:30:00Z")), day("2026-06-15"));
+    }
+
+    #[test]
+    fn records_are_kept_ten_years_by_default() {
+        let r = RetentionPolicy::default();
+        assert_eq!((r.financial_years, r.audit_years), (10, 10));
+    }
+
+    #[test]
+    fn register_codes_are_short_and_alphanumeric() {
+        for ok in ["C1", "A", "CAISSE01"] {
+            assert_eq!(validate_register_code(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "CAISSE001", "C-1", "C 1", "É1"] {
+            assert_eq!(validate_register_code(bad), Err(SettingsError::RegisterCode(bad.into())), "{bad}");
+        }
+    }
+}

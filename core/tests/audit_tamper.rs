@@ -6,8 +6,8 @@ mod common;
 
 use common::*;
 use pharma_core::audit::{AuditDraft, BreakKind, ChainBreak, seal, verify_all};
-use pharma_core::ids::{AuditId, SeededIds};
 use pharma_core::cash::sale::{LineRequest, SaleRequest};
+use pharma_core::ids::{AuditId, SeededIds};
 use pharma_core::money::Money;
 use pharma_core::tender::{Tender, TenderKind};
 use rusqlite::Connection;
@@ -54,7 +54,10 @@ fn an_untouched_trail_verifies() {
 fn a_flipped_byte_is_named() {
     let (mut f, _) = busy_store();
     // Change one digit of the total recorded in entry 12's metadata.
-    tamper(&f, "UPDATE audit_log SET metadata = replace(metadata, '\"total\":1560', '\"total\":1561') WHERE seq = 12");
+    tamper(
+        &f,
+        "UPDATE audit_log SET metadata = replace(metadata, '\"total\":1560', '\"total\":1561') WHERE seq = 12",
+    );
     let b = first_break(&mut f);
     assert_eq!((b.kind, b.seq), (BreakKind::Edited, 12), "{b:?}");
 }

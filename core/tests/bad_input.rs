@@ -24,7 +24,11 @@ fn cash(c: i64) -> Tender {
 }
 
 /// Runs `op`, expects an error whose message contains `needle`, and checks nothing moved.
-fn refused<T: std::fmt::Debug>(f: &mut Fixture, needle: &str, op: impl FnOnce(&mut Fixture) -> Result<T, StoreError>) {
+fn refused<T: std::fmt::Debug>(
+    f: &mut Fixture,
+    needle: &str,
+    op: impl FnOnce(&mut Fixture) -> Result<T, StoreError>,
+) {
     let before = snapshot(&f.store);
     let err = op(f).expect_err("should be refused");
     let msg = err.to_string();
@@ -42,18 +46,32 @@ fn bad_sales_are_refused_and_store_nothing() {
     let line = |item, qty| LineRequest { item_id: item, qty, prescription: None };
     let sale = |lines, tenders| SaleRequest { lines, tenders };
 
-    refused(&mut f, "quantité invalide (0)", |f| f.store.sell(&f.cashier, session, &sale(vec![line(doli, 0)], vec![cash(100)])));
-    refused(&mut f, "quantité invalide (-2)", |f| f.store.sell(&f.cashier, session, &sale(vec![line(doli, -2)], vec![cash(100)])));
-    refused(&mut f, "au moins une ligne", |f| f.store.sell(&f.cashier, session, &sale(vec![], vec![cash(100)])));
+    refused(&mut f, "quantité invalide (0)", |f| {
+        f.store.sell(&f.cashier, session, &sale(vec![line(doli, 0)], vec![cash(100)]))
+    });
+    refused(&mut f, "quantité invalide (-2)", |f| {
+        f.store.sell(&f.cashier, session, &sale(vec![line(doli, -2)], vec![cash(100)]))
+    });
+    refused(&mut f, "au moins une ligne", |f| {
+        f.store.sell(&f.cashier, session, &sale(vec![], vec![cash(100)]))
+    });
     refused(&mut f, "produit inconnu", |f| {
         let ghost = ItemId::new(&mut SeededIds::new(4242));
         f.store.sell(&f.cashier, session, &sale(vec![line(ghost, 1)], vec![cash(100)]))
     });
     refused(&mut f, "code-barres inconnu", |f| {
-        f.store.lines_from_scans(&[pharma_core::store::ScanLine { barcode: "6111999999999".into(), qty: 1, prescription: None }])
+        f.store.lines_from_scans(&[pharma_core::store::ScanLine {
+            barcode: "6111999999999".into(),
+            qty: 1,
+            prescription: None,
+        }])
     });
-    refused(&mut f, "paiement insuffisant", |f| f.store.sell(&f.cashier, session, &sale(vec![line(doli, 2)], vec![cash(3000)])));
-    refused(&mut f, "au moins un paiement", |f| f.store.sell(&f.cashier, session, &sale(vec![line(doli, 1)], vec![])));
+    refused(&mut f, "paiement insuffisant", |f| {
+        f.store.sell(&f.cashier, session, &sale(vec![line(doli, 2)], vec![cash(3000)]))
+    });
+    refused(&mut f, "au moins un paiement", |f| {
+        f.store.sell(&f.cashier, session, &sale(vec![line(doli, 1)], vec![]))
+    });
     refused(&mut f, "montant de paiement invalide", |f| {
         f.store.sell(&f.cashier, session, &sale(vec![line(doli, 1)], vec![cash(-500), cash(3000)]))
     });
@@ -61,7 +79,9 @@ fn bad_sales_are_refused_and_store_nothing() {
         let card = Tender { kind: TenderKind::Card, amount: Money(5000), reference: None };
         f.store.sell(&f.cashier, session, &sale(vec![line(doli, 1)], vec![card]))
     });
-    refused(&mut f, "ordonnancier", |f| f.store.sell(&f.cashier, session, &sale(vec![line(tram, 1)], vec![cash(4500)])));
+    refused(&mut f, "ordonnancier", |f| {
+        f.store.sell(&f.cashier, session, &sale(vec![line(tram, 1)], vec![cash(4500)]))
+    });
     refused(&mut f, "ordonnancier", |f| {
         let blank = PrescriptionInput { prescriber: "  ".into(), patient: "X".into(), prescribed_on: None };
         let l = LineRequest { item_id: tram, qty: 1, prescription: Some(blank) };
@@ -70,7 +90,9 @@ fn bad_sales_are_refused_and_store_nothing() {
     // An accountant cannot sell.
     let acc = f.store.add_user(&f.owner, "nadia", "Nadia", Role::Accountant, "4567").unwrap();
     let accountant = pharma_core::people::Actor { user_id: acc.id, role: Role::Accountant };
-    refused(&mut f, "Action non autorisée", |f| f.store.sell(&accountant, session, &sale(vec![line(doli, 1)], vec![cash(1560)])));
+    refused(&mut f, "Action non autorisée", |f| {
+        f.store.sell(&accountant, session, &sale(vec![line(doli, 1)], vec![cash(1560)]))
+    });
 }
 
 #[test]
@@ -80,19 +102,29 @@ fn an_expired_or_recalled_lot_cannot_be_sold() {
     let amox = f.item(&f.amoxil);
     // Only lot A-1: recall it, then nothing is sellable.
     f.store.recall_lot(&f.manager, amox, "A-1", "rappel ANMPS n° 12").unwrap();
-    let s = SaleRequest { lines: vec![LineRequest { item_id: amox, qty: 1, prescription: None }], tenders: vec![cash(3240)] };
+    let s = SaleRequest {
+        lines: vec![LineRequest { item_id: amox, qty: 1, prescription: None }],
+        tenders: vec![cash(3240)],
+    };
     refused(&mut f, "périmés ou rappelés", |f| f.store.sell(&f.cashier, session, &s));
     // A lot that expires tomorrow; close the day and sell 100 days later.
-    f.store.opening_stock(&f.manager, amox, "A-EXP", day() + chrono::Duration::days(1), 5, Money(2000), None).unwrap();
+    f.store
+        .opening_stock(&f.manager, amox, "A-EXP", day() + chrono::Duration::days(1), 5, Money(2000), None)
+        .unwrap();
     f.store.close_session(&f.cashier, session).unwrap();
-    f.store.count_cash(&f.cashier, session, pharma_core::store::make_change(Money(10_000)), Default::default()).unwrap();
+    f.store
+        .count_cash(&f.cashier, session, pharma_core::store::make_change(Money(10_000)), Default::default())
+        .unwrap();
     f.store.submit_reconciliation(&f.cashier, session).unwrap();
     let later = day() + chrono::Duration::days(100);
     let s2 = f.store.open_session(&f.cashier, f.register, Some(later), false, empty_count()).unwrap();
     refused(&mut f, "expiré le", |f| f.store.sell(&f.cashier, s2, &s));
     // Doliprane's first lot (D-OLD) expired at 90 days: the sale takes D-NEW.
     let doli = f.item(&f.doliprane);
-    let d = SaleRequest { lines: vec![LineRequest { item_id: doli, qty: 1, prescription: None }], tenders: vec![cash(1560)] };
+    let d = SaleRequest {
+        lines: vec![LineRequest { item_id: doli, qty: 1, prescription: None }],
+        tenders: vec![cash(1560)],
+    };
     f.store.sell(&f.cashier, s2, &d).unwrap();
     let lots = f.store.lots_of(doli).unwrap();
     assert_eq!((lots[0].lot_number.as_str(), lots[0].on_hand), ("D-OLD", 10));
@@ -106,7 +138,10 @@ fn closed_sessions_and_reconciliation_rules_refuse_bad_requests() {
     let mut f = fixture();
     let session = f.open_session(100);
     let doli = f.item(&f.doliprane);
-    let s = SaleRequest { lines: vec![LineRequest { item_id: doli, qty: 1, prescription: None }], tenders: vec![cash(1560)] };
+    let s = SaleRequest {
+        lines: vec![LineRequest { item_id: doli, qty: 1, prescription: None }],
+        tenders: vec![cash(1560)],
+    };
     f.store.sell(&f.cashier, session, &s).unwrap();
     refused(&mut f, "après la fermeture", |f| {
         f.store.count_cash(&f.cashier, session, empty_count(), Default::default())
@@ -125,7 +160,9 @@ fn closed_sessions_and_reconciliation_rules_refuse_bad_requests() {
     };
     f.store.reconcile_step(&f.manager, session, step).unwrap();
     assert!(f.store.submit_reconciliation(&f.manager, session).unwrap());
-    refused(&mut f, "ne peut pas approuver son propre", |f| f.store.approve_reconciliation(&f.manager, session));
+    refused(&mut f, "ne peut pas approuver son propre", |f| {
+        f.store.approve_reconciliation(&f.manager, session)
+    });
     refused(&mut f, "Action non autorisée", |f| f.store.approve_reconciliation(&f.cashier, session));
     f.store.approve_reconciliation(&f.owner, session).unwrap();
     refused(&mut f, "n'attend pas d'approbation", |f| f.store.approve_reconciliation(&f.owner, session));
@@ -135,13 +172,23 @@ fn closed_sessions_and_reconciliation_rules_refuse_bad_requests() {
 fn stock_orders_and_settings_refuse_bad_values() {
     let mut f = fixture();
     let doli = f.item(&f.doliprane);
-    refused(&mut f, "ajustement de zéro", |f| f.store.stock_adjust(&f.manager, doli, "D-OLD", 0, AdjustReason::Damage, "casse"));
-    refused(&mut f, "note est obligatoire", |f| f.store.stock_adjust(&f.manager, doli, "D-OLD", -1, AdjustReason::Damage, " "));
-    refused(&mut f, "lot introuvable", |f| f.store.stock_adjust(&f.manager, doli, "NOPE", -1, AdjustReason::Damage, "x"));
+    refused(&mut f, "ajustement de zéro", |f| {
+        f.store.stock_adjust(&f.manager, doli, "D-OLD", 0, AdjustReason::Damage, "casse")
+    });
+    refused(&mut f, "note est obligatoire", |f| {
+        f.store.stock_adjust(&f.manager, doli, "D-OLD", -1, AdjustReason::Damage, " ")
+    });
+    refused(&mut f, "lot introuvable", |f| {
+        f.store.stock_adjust(&f.manager, doli, "NOPE", -1, AdjustReason::Damage, "x")
+    });
     refused(&mut f, "négative", |f| f.store.stock_count(&f.manager, doli, &[("D-OLD".into(), -3)]));
-    refused(&mut f, "Action non autorisée", |f| f.store.stock_adjust(&f.cashier, doli, "D-OLD", -1, AdjustReason::Damage, "x"));
+    refused(&mut f, "Action non autorisée", |f| {
+        f.store.stock_adjust(&f.cashier, doli, "D-OLD", -1, AdjustReason::Damage, "x")
+    });
     let line = pharma_core::store::OrderLineInput { item_id: doli, qty: 10, unit_cost: Money(900) };
-    refused(&mut f, "fournisseur est obligatoire", |f| f.store.create_order(&f.manager, " ", None, vec![line.clone()]));
+    refused(&mut f, "fournisseur est obligatoire", |f| {
+        f.store.create_order(&f.manager, " ", None, vec![line.clone()])
+    });
     let order = f.store.create_order(&f.manager, "Sothema", None, vec![line]).unwrap();
     let st = f.store.order_state(order).unwrap();
     let recv = |qty, exp: &str| pharma_core::store::ReceiveLine {
@@ -152,15 +199,25 @@ fn stock_orders_and_settings_refuse_bad_values() {
         unit_cost: None,
         sticker_price: None,
     };
-    refused(&mut f, "brouillon", |f| f.store.receive_goods(&f.manager, order, vec![recv(5, "2028-01-01")], false));
+    refused(&mut f, "brouillon", |f| {
+        f.store.receive_goods(&f.manager, order, vec![recv(5, "2028-01-01")], false)
+    });
     f.store.submit_order(&f.manager, order).unwrap();
-    refused(&mut f, "sur-réception", |f| f.store.receive_goods(&f.manager, order, vec![recv(11, "2028-01-01")], false));
-    refused(&mut f, "déjà périmé", |f| f.store.receive_goods(&f.manager, order, vec![recv(5, "2020-01-01")], false));
+    refused(&mut f, "sur-réception", |f| {
+        f.store.receive_goods(&f.manager, order, vec![recv(11, "2028-01-01")], false)
+    });
+    refused(&mut f, "déjà périmé", |f| {
+        f.store.receive_goods(&f.manager, order, vec![recv(5, "2020-01-01")], false)
+    });
     f.store.receive_goods(&f.manager, order, vec![recv(11, "2028-01-01")], true).unwrap();
     assert_eq!(f.store.order_state(order).unwrap().status().code(), "closed");
-    refused(&mut f, "déjà utilisé", |f| f.store.add_user(&f.owner, "salma", "Autre", Role::Cashier, "9999"));
+    refused(&mut f, "déjà utilisé", |f| {
+        f.store.add_user(&f.owner, "salma", "Autre", Role::Cashier, "9999")
+    });
     refused(&mut f, "PIN", |f| f.store.add_user(&f.owner, "omar", "Omar", Role::Cashier, "12a"));
-    refused(&mut f, "Action non autorisée", |f| f.store.add_user(&f.manager, "omar", "Omar", Role::Owner, "1111"));
+    refused(&mut f, "Action non autorisée", |f| {
+        f.store.add_user(&f.manager, "omar", "Omar", Role::Owner, "1111")
+    });
 }
 
 #[test]

@@ -124,7 +124,12 @@ mod tests {
         s
     }
 
-    fn mv(s: &SessionState, kind: CashMoveKind, amount: i64, reason: &str) -> Result<CashMoved, SessionError> {
+    fn mv(
+        s: &SessionState,
+        kind: CashMoveKind,
+        amount: i64,
+        reason: &str,
+    ) -> Result<CashMoved, SessionError> {
         let mut ids = SeededIds::new(81);
         cash_move(s, kind, Money(amount), reason, s.opened.opened_by, at("2026-03-02T12:00:00Z"), &mut ids)
     }
@@ -175,7 +180,10 @@ mod tests {
         let mut ids = SeededIds::new(5);
         let s = open_session(&mut ids);
         let m = mv(&s, CashMoveKind::PayIn, 1_000, "  appoint de monnaie ").unwrap();
-        assert_eq!((m.kind, m.amount, m.reason.as_str()), (CashMoveKind::PayIn, Money(1_000), "appoint de monnaie"));
+        assert_eq!(
+            (m.kind, m.amount, m.reason.as_str()),
+            (CashMoveKind::PayIn, Money(1_000), "appoint de monnaie")
+        );
         assert_eq!(m.session_id, s.opened.session_id);
         let m = mv(&s, CashMoveKind::PayOut, 2_000, "achat de sacs").unwrap();
         assert_eq!(m.kind, CashMoveKind::PayOut);

@@ -104,3 +104,51 @@ impl fmt::Display for Money {
         f.write_str(&format_mad(*self))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_integer_centimes() {
+        assert_eq!(Money::from_dirhams(50), Money(5_000));
+        assert_eq!(Money::from_centimes(1_560).centimes(), 1_560);
+        assert_eq!(Money(-1).to_string(), "-0,01 MAD");
+        assert_eq!(Money(123_450).to_string(), "1\u{202f}234,50 MAD");
+        assert_eq!(serde_json::to_string(&Money(1_560)).unwrap(), "1560");
+        assert_eq!(serde_json::from_str::<Money>("-250").unwrap(), Money(-250));
+    }
+
+    #[test]
+    fn arithmetic_and_signs() {
+        let (a, b) = (Money(1_000), Money(2_340));
+        assert_eq!(a + b, Money(3_340));
+        assert_eq!(a - b, Money(-1_340));
+        assert_eq!(-a, Money(-1_000));
+        assert_eq!(b * 3, Money(7_020));
+        let mut m = a;
+        m += b;
+        m -= Money(40);
+        assert_eq!(m, Money(3_300));
+        assert_eq!([a, b, Money(-40)].into_iter().sum::<Money>(), Money(3_300));
+        assert_eq!(std::iter::empty::<Money>().sum::<Money>(), Money::ZERO);
+        assert!(Money(-1).is_negative() && !Money::ZERO.is_negative() && !Money::ZERO.is_positive());
+        assert!(Money(-1) < Money::ZERO);
+    }
+
+    #[test]
+    fn checked_operations_refuse_overflow() {
+        assert_eq!(Money(i64::MAX).checked_add(Money(1)), None);
+        assert_eq!(Money(1).checked_add(Money(2)), Some(Money(3)));
+        assert_eq!(Money(i64::MAX / 2 + 1).checked_mul(2), None);
+        assert_eq!(Money(780).checked_mul(3), Some(Money(2_340)));
+    }
+
+    #[test]
+    fn abs_saturates_instead_of_overflowing() {
+        assert_eq!(Money(-500).abs(), Money(500));
+        assert_eq!(Money(500).abs(), Money(500));
+        assert_eq!(Money(i64::MIN).abs(), Money(i64::MAX));
+    }
+}

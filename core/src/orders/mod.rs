@@ -290,7 +290,8 @@ mod tests {
                 LineInput { item_id: doli, qty: 10, unit_cost: Money(980) },
                 LineInput { item_id: cream, qty: 4, unit_cost: Money(6_125) },
             ];
-            let o = create(" Sothema ", Some(day("2026-03-05")), lines, by, at("2026-03-02T09:00:00Z"), &mut ids);
+            let o =
+                create(" Sothema ", Some(day("2026-03-05")), lines, by, at("2026-03-02T09:00:00Z"), &mut ids);
             Desk { ids, by, facts: vec![Fact::OrderCreated(o.unwrap())], doli, cream }
         }
 
@@ -403,7 +404,10 @@ mod tests {
         d.cancel().unwrap();
         assert_eq!(d.state().status(), OrderStatus::Cancelled);
         let l0 = d.line(0);
-        assert_eq!(d.receive(vec![got(l0, 1, "D-1", "2027-06-30")], false), Err(OrderError::State("annulée")));
+        assert_eq!(
+            d.receive(vec![got(l0, 1, "D-1", "2027-06-30")], false),
+            Err(OrderError::State("annulée"))
+        );
 
         let mut d = Desk::new();
         d.submit().unwrap();
@@ -418,7 +422,10 @@ mod tests {
     fn receive_before_submit_is_refused() {
         let mut d = Desk::new();
         let l0 = d.line(0);
-        assert_eq!(d.receive(vec![got(l0, 1, "D-1", "2027-06-30")], false), Err(OrderError::State("brouillon")));
+        assert_eq!(
+            d.receive(vec![got(l0, 1, "D-1", "2027-06-30")], false),
+            Err(OrderError::State("brouillon"))
+        );
     }
 
     #[test]
@@ -488,7 +495,10 @@ mod tests {
         assert_eq!(g.order_id, d.state().created.order_id);
         let (a, b) = (&g.lines[0], &g.lines[1]);
         assert_eq!((a.item_id, a.lot.item_id, a.qty), (d.doli, d.doli, 4));
-        assert_eq!((a.lot.lot_number.as_str(), a.lot.unit_cost, a.lot.sticker_price), ("D-1", Money(980), None));
+        assert_eq!(
+            (a.lot.lot_number.as_str(), a.lot.unit_cost, a.lot.sticker_price),
+            ("D-1", Money(980), None)
+        );
         assert_eq!(b.item_id, d.cream);
         assert_eq!((b.lot.unit_cost, b.lot.sticker_price), (Money(5_900), Some(Money(9_900))));
         assert_ne!(a.lot.lot_id, b.lot.lot_id);

@@ -117,7 +117,12 @@ mod tests {
             CountedLot { item_id: self.item, lot_id: self.lots[lot], expected, counted }
         }
 
-        fn adjust(&mut self, delta: i64, reason: AdjustReason, note: &str) -> Result<StockAdjusted, StockError> {
+        fn adjust(
+            &mut self,
+            delta: i64,
+            reason: AdjustReason,
+            note: &str,
+        ) -> Result<StockAdjusted, StockError> {
             let input = AdjustInput {
                 item_id: self.item,
                 lot_id: self.lots[0],
