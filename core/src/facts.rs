@@ -396,3 +396,62 @@ pub struct GoodsReceived {
     pub by: UserId,
     pub at: DateTime<Utc>,
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::cash::testutil::{cash, cash_moved, day, opened, refund, sale};
+
+    fn some_facts() -> Vec<Fact> {
+        let mut ids = SeededIds::new(131);
+        let register = RegisterId::new(&mut ids);
+        let o = opened(&mut ids, register, day("2026-03-02"), Money(50_000));
+        let s = sale(&mut ids, &o, 1, 1_560, vec![cash(2_000)]);
+        let r = refund(&mut ids, &o, 2, &s, vec![cash(1_560)]);
+        let m = cash_moved(&mut ids, &o, CashMoveKind::PayIn, 1_000);
+        vec![Fact::SessionOpened(o), Fact::SaleRecorded(s), Fact::RefundRecorded(r), Fact::CashMoved(m)]
+    }
+
+    #[test]
+    fn facts_round_trip_through_json_tagged_by_type() {
+        let tags = ["session_opened", "sale_recorded", "refund_recorded", "cash_moved"];
+        for (f, tag) in some_facts().into_iter().zip(tags) {
+            let json = serde_json::to_value(&f).unwrap();
+            assert_eq!(json["type"], tag);
+            assert_eq!(serde_json::from_value::<Fact>(json).unwrap(), f);
+        }
+        let json = serde_json::to_value(&some_facts()[1]).unwrap();
+        // No prescription: the field is left out, and an old document without it reads back.
+        assert!(json["lines"][0].get("prescription").is_none());
+    }
+
+    #[test]
+    fn fact_keys_are_unique_and_named_by_kind() {
+        let facts = some_facts();
+        let keys: Vec<String> = facts.iter().map(Fact::key).collect();
+        let unique: std::collections::HashSet<&String> = keys.iter().collect();
+        assert_eq!(unique.len(), keys.len());
+        assert!(keys[0].starts_with("opened/"));
+        assert!(keys[1].starts_with("sale/"));
+        assert!(keys[2].starts_with("refund/"));
+        assert!(keys[3].starts_with("cashmove/"));
+    }
+
+    #[test]
+    fn codes_match_the_wire_names() {
+        for k in [StepKind::Adjustment, StepKind::TransactionFix, StepKind::Escalation, StepKind::WriteOff] {
+            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.code()));
+        }
+        for r in [
+            AdjustReason::Count,
+            AdjustReason::Damage,
+            AdjustReason::Expiry,
+            AdjustReason::Correction,
+            AdjustReason::Recall,
+            AdjustReason::OpeningStock,
+        ] {
+            assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.code()));
+        }
+    }
+}
