@@ -30,8 +30,9 @@ const SEED: u64 = 2024;
 const SALE_CATALOG: usize = 10_000;
 /// Items on the shelf for the sale benchmark, cycled through three at a time.
 const SHELF: usize = 50;
-/// One lot per shelf item, large enough that stock never runs out during the run.
-const LOT_QTY: i64 = 1_000_000;
+/// One lot per shelf item, as large as one stock movement may be (100,000 boxes): stock
+/// never runs out during the run (a sale takes 4 boxes spread over the shelf).
+const LOT_QTY: i64 = pharma_core::stock::adjust::MAX_ADJUSTMENT;
 const TIMED_SALES: usize = 2_000;
 const LOOKUP_CATALOG: usize = 50_000;
 const TIMED_LOOKUPS: usize = 100_000;
@@ -192,6 +193,9 @@ fn us(d: StdDuration) -> f64 {
 
 fn report(what: &str, mut samples: Vec<StdDuration>) {
     let n = samples.len();
+    if n == 0 {
+        return; // filtered out on the command line
+    }
     let mean = samples.iter().sum::<StdDuration>() / n as u32;
     samples.sort_unstable();
     println!(
@@ -203,20 +207,33 @@ fn report(what: &str, mut samples: Vec<StdDuration>) {
     );
 }
 
+/// Runs `op` `iters` times, timing each call alone; returns the sum for criterion.
+fn timed<T>(iters: u64, samples: &mut Vec<StdDuration>, mut op: impl FnMut() -> T) -> StdDuration {
+    let mut sum = StdDuration::ZERO;
+    for _ in 0..iters {
+        let t = Instant::now();
+        black_box(op());
+        let d = t.elapsed();
+        samples.push(d);
+        sum += d;
+    }
+    sum
+}
+
 fn sale_bench(c: &mut Criterion) {
     let mut counter = Counter::new();
-    let samples: Vec<StdDuration> = (0..TIMED_SALES)
-        .map(|_| {
-            let t = Instant::now();
-            black_box(counter.sell_one());
-            t.elapsed()
-        })
-        .collect();
+    let mut samples = Vec::with_capacity(TIMED_SALES);
+    timed(TIMED_SALES as u64, &mut samples, || counter.sell_one());
     // The session document grows with every sale: show whether latency drifts with it.
     report("sale (first 500)", samples[..500].to_vec());
     report("sale (last 500)", samples[samples.len() - 500..].to_vec());
     report("sale", samples);
-    c.bench_function("sale_3_lines_2_tenders", |b| b.iter(|| black_box(counter.sell_one())));
+    // Criterion's own run, each sale also timed alone so its tail shows next to the mean.
+    let mut during = Vec::new();
+    c.bench_function("sale_3_lines_2_tenders", |b| {
+        b.iter_custom(|iters| timed(iters, &mut during, || counter.sell_one()))
+    });
+    report("sale (criterion run)", during);
     println!("sale: {} sales recorded in the session in total", counter.sales);
 }
 
@@ -225,23 +242,25 @@ fn lookup_bench(c: &mut Criterion) {
     let codes: Vec<String> = p.catalog.iter().filter_map(|d| d.item.barcode.clone()).collect();
     let mut rng = SplitMix64::new(SEED ^ 0x5CA7);
     let order: Vec<usize> = (0..TIMED_LOOKUPS).map(|_| rng.below(codes.len() as u64) as usize).collect();
-    let samples: Vec<StdDuration> = order
-        .iter()
-        .map(|&i| {
-            let t = Instant::now();
-            black_box(p.store.item_by_barcode(black_box(&codes[i])).expect("lookup"));
-            t.elapsed()
-        })
-        .collect();
-    report("lookup", samples);
+    let mut samples = Vec::with_capacity(TIMED_LOOKUPS);
     let mut next = 0usize;
+    timed(TIMED_LOOKUPS as u64, &mut samples, || {
+        let code = &codes[order[next % order.len()]];
+        next += 1;
+        p.store.item_by_barcode(black_box(code)).expect("lookup")
+    });
+    report("lookup", samples);
+    let mut during = Vec::new();
     c.bench_function("barcode_lookup_50k", |b| {
-        b.iter(|| {
-            let code = &codes[order[next % order.len()]];
-            next += 1;
-            black_box(p.store.item_by_barcode(black_box(code)).expect("lookup"))
+        b.iter_custom(|iters| {
+            timed(iters, &mut during, || {
+                let code = &codes[order[next % order.len()]];
+                next += 1;
+                p.store.item_by_barcode(black_box(code)).expect("lookup")
+            })
         })
     });
+    report("lookup (criterion run)", during);
 }
 
 fn main() {

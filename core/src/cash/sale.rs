@@ -257,6 +257,9 @@ mod tests {
         }
     }
 
+    /// Key, schedule, tax category, active, official price, lots.
+    type ItemDef = (&'static str, Schedule, TaxCategory, bool, Option<i64>, Vec<LotStock>);
+
     /// A small shop: every item the rules need, keyed by name.
     struct Shop {
         items: HashMap<ItemId, SellableItem>,
@@ -281,7 +284,7 @@ mod tests {
             let big = vec![lot(ids, "B1", "2027-01-31", 5, None)];
             use Schedule as S;
             use TaxCategory as T;
-            let defs: Vec<(&'static str, Schedule, TaxCategory, bool, Option<i64>, Vec<LotStock>)> = vec![
+            let defs: Vec<ItemDef> = vec![
                 ("doli", S::None, T::Medicine, true, Some(1_560), doli),
                 ("vitc", S::None, T::Medicine, true, Some(780), vitc),
                 ("cream", S::None, T::Standard, true, Some(12_000), cream),

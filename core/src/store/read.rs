@@ -347,3 +347,36 @@ impl Store {
         Ok(out)
     }
 }
+
+/// A line of the catalog as the counter lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemRow {
+    pub id: ItemId,
+    pub barcode: Option<String>,
+    pub name: String,
+    pub schedule: String,
+    pub on_hand: i64,
+    pub ppv: Option<Money>,
+}
+
+impl Store {
+    /// Items whose name, substance or barcode contains `text`, in stock first, by name.
+    pub fn search_items(&self, text: &str, day: NaiveDate, limit: usize) -> Result<Vec<ItemRow>> {
+        let pattern = format!("%{}%", text.trim().replace('%', ""));
+        let mut st = self.conn.prepare_cached(
+            "SELECT i.id, i.barcode, i.name, i.schedule, COALESCE(s.on_hand, 0) FROM items i LEFT JOIN item_stock s ON s.item_id = i.id
+             WHERE i.active = 1 AND (i.name LIKE ?1 OR i.active_substance LIKE ?1 OR i.barcode LIKE ?1)
+             ORDER BY COALESCE(s.on_hand, 0) > 0 DESC, i.name, i.id LIMIT ?2",
+        )?;
+        let mut rows = st.query(params![pattern, limit as i64])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: ItemId = col(r, 0, "produit")?;
+            out.push(ItemRow { id, barcode: r.get(1)?, name: r.get(2)?, schedule: r.get(3)?, on_hand: r.get(4)?, ppv: None });
+        }
+        for row in &mut out {
+            row.ppv = self.price_on(row.id, day)?;
+        }
+        Ok(out)
+    }
+}

@@ -118,6 +118,13 @@ pub enum CatalogCmd {
     Import { file: PathBuf },
     /// Show an item by barcode.
     Show { barcode: String },
+    /// List items (in stock first) whose name, substance or barcode contains TEXT.
+    List {
+        #[arg(default_value = "")]
+        text: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
     /// A new official price from a date.
     Price {
         barcode: String,
@@ -203,7 +210,8 @@ pub struct RefundArgs {
     /// LINE_NO or LINE_NO:QTY (line numbers as printed on the ticket); repeatable.
     #[arg(long = "line", required = true)]
     pub lines: Vec<String>,
-    #[arg(long = "tender", required = true)]
+    /// How the money goes back (KIND:AMOUNT); default: cash, the exact amount.
+    #[arg(long = "tender")]
     pub tenders: Vec<String>,
     #[arg(long)]
     pub reason: String,

@@ -112,6 +112,19 @@ pub fn catalog(ctx: &mut Ctx, c: CatalogCmd) -> Result<()> {
                 || format!("{} — PPV {price} — stock {on_hand} — tableau {}", it.name, it.schedule.code()),
             )
         }
+        CatalogCmd::List { text, limit } => {
+            let today = ctx.store.today()?;
+            let rows = ctx.store.search_items(&text, today, limit)?;
+            ctx.print(&rows, || {
+                rows.iter()
+                    .map(|r| {
+                        let ppv = r.ppv.map(|p| p.to_string()).unwrap_or_else(|| "—".into());
+                        format!("{:<14} {:<48} {:>14} stock {:>5}", r.barcode.as_deref().unwrap_or("—"), r.name, ppv, r.on_hand)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
         CatalogCmd::Price { barcode, ppv, from } => {
             let actor = ctx.actor()?;
             let id = ctx.store.item_by_barcode(&barcode)?;

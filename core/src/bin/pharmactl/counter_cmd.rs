@@ -55,8 +55,8 @@ pub fn session(ctx: &mut Ctx, c: SessionCmd) -> Result<()> {
             };
             let s = ctx.store.session_state(id)?;
             let status = s.status();
-            // Blind count: expected totals are shown only once the session is closed.
-            let expected = s.closed.as_ref().map(|c| c.expected.clone());
+            // Blind count: the expected totals are shown only once the drawer is counted.
+            let expected = s.closed.as_ref().filter(|_| !s.counts.is_empty()).map(|c| c.expected.clone());
             let variance = s.reconciliation().and_then(|r| r.variance());
             let unexplained = s.reconciliation().and_then(|r| r.unexplained());
             ctx.print(
@@ -161,7 +161,16 @@ pub fn refund(ctx: &mut Ctx, a: RefundArgs) -> Result<()> {
         };
         lines.push(RefundLineRequest { sale_line_id: line.line_id, qty, restock: a.restock });
     }
-    let req = RefundRequest { lines, tenders: tenders(&a.tenders)?, reason: a.reason };
+    let tenders = if a.tenders.is_empty() {
+        let amount = lines
+            .iter()
+            .filter_map(|l| original.lines.iter().find(|o| o.line_id == l.sale_line_id).map(|o| o.unit_price * l.qty))
+            .sum();
+        vec![pharma_core::tender::Tender { kind: TenderKind::Cash, amount, reference: None }]
+    } else {
+        tenders(&a.tenders)?
+    };
+    let req = RefundRequest { lines, tenders, reason: a.reason };
     let out = ctx.store.refund(&actor, session, &original, &req)?;
     ctx.print(
         &json!({"ticket": out.ticket_no, "total": out.total, "original_ticket": out.original_ticket_no}),

@@ -7,12 +7,8 @@ use serde::Serialize;
 impl Ctx {
     /// Prints `value` as JSON with `--json`, else the text `human` builds.
     pub fn print<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) -> Result<()> {
-        if self.json {
-            println!("{}", serde_json::to_string_pretty(value)?);
-        } else {
-            println!("{}", human());
-        }
-        Ok(())
+        let text = if self.json { serde_json::to_string_pretty(value)? } else { human() };
+        emit(&text)
     }
 }
 
@@ -22,5 +18,14 @@ pub fn date(s: Option<&str>) -> Result<Option<chrono::NaiveDate>> {
         Some(s) => {
             Ok(Some(s.parse().map_err(|_| anyhow::anyhow!("date invalide « {s} » : attendu AAAA-MM-JJ"))?))
         }
+    }
+}
+
+/// Writes a line to stdout; a reader that went away (`| head`) is not an error.
+pub fn emit(text: &str) -> Result<()> {
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
     }
 }

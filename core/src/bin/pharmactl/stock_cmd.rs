@@ -241,7 +241,7 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     let text = serde_json::to_string_pretty(&e.0)?;
     match a.out {
         Some(p) => std::fs::write(&p, text).with_context(|| format!("écriture de {}", p.display()))?,
-        None => println!("{text}"),
+        None => crate::out::emit(&text)?,
     }
     Ok(())
 }
