@@ -220,7 +220,26 @@ fn timed<T>(iters: u64, samples: &mut Vec<StdDuration>, mut op: impl FnMut() -> 
     sum
 }
 
+/// The disk under the store: a sale is acknowledged after one WAL fsync, so its latency
+/// floor is the file system's. Printed so the sale figures can be read against it.
+fn fsync_floor() {
+    use std::io::{Seek, SeekFrom, Write};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut f = std::fs::File::create(dir.path().join("fsync.bin")).expect("file");
+    let page = [0x5Au8; 4096];
+    let mut samples = Vec::with_capacity(500);
+    let mut k = 0u64;
+    timed(500, &mut samples, || {
+        f.seek(SeekFrom::Start((k % 64) * 4096)).expect("seek");
+        f.write_all(&page).expect("write");
+        k += 1;
+        f.sync_data().expect("fdatasync")
+    });
+    report("disk: write 4 KiB + fdatasync", samples);
+}
+
 fn sale_bench(c: &mut Criterion) {
+    fsync_floor();
     let mut counter = Counter::new();
     let mut samples = Vec::with_capacity(TIMED_SALES);
     timed(TIMED_SALES as u64, &mut samples, || counter.sell_one());

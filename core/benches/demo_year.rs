@@ -67,9 +67,10 @@ fn main() {
         .expect("seed demo");
     let seeding = started.elapsed();
     println!("seeding time: {:.1} s", seeding.as_secs_f64());
+    let sessions: i64 =
+        store.conn().query_row("SELECT COUNT(*) FROM cash_sessions", [], |r| r.get(0)).expect("sessions");
     println!(
-        "seeded: {} business days ({} → {}), {} sales, {} refunds, {} supplier orders, {} items, {} opening lots",
-        report.first_day.map_or(0, |f| report.last_day.map_or(0, |l| (l - f).num_days() + 1)),
+        "seeded: {sessions} business days ({} → {}), {} sales, {} refunds, {} supplier orders, {} items, {} opening lots",
         report.first_day.map(|d| d.to_string()).unwrap_or_default(),
         report.last_day.map(|d| d.to_string()).unwrap_or_default(),
         report.sales,

@@ -372,7 +372,14 @@ impl Store {
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let id: ItemId = col(r, 0, "produit")?;
-            out.push(ItemRow { id, barcode: r.get(1)?, name: r.get(2)?, schedule: r.get(3)?, on_hand: r.get(4)?, ppv: None });
+            out.push(ItemRow {
+                id,
+                barcode: r.get(1)?,
+                name: r.get(2)?,
+                schedule: r.get(3)?,
+                on_hand: r.get(4)?,
+                ppv: None,
+            });
         }
         for row in &mut out {
             row.ppv = self.price_on(row.id, day)?;

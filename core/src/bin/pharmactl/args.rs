@@ -189,7 +189,7 @@ pub struct SaleArgs {
     /// BARCODE or BARCODE:QTY, repeatable.
     #[arg(long = "line", required = true)]
     pub lines: Vec<String>,
-    /// KIND:AMOUNT[:REFERENCE], e.g. cash:50 or card:32,40:A12345; repeatable.
+    /// `KIND:AMOUNT[:REFERENCE]`, e.g. `cash:50` or `card:32,40:A12345`; repeatable.
     #[arg(long = "tender", required = true)]
     pub tenders: Vec<String>,
     /// For listed drugs (tableaux A, B, C): the prescriber…

@@ -119,7 +119,13 @@ pub fn catalog(ctx: &mut Ctx, c: CatalogCmd) -> Result<()> {
                 rows.iter()
                     .map(|r| {
                         let ppv = r.ppv.map(|p| p.to_string()).unwrap_or_else(|| "—".into());
-                        format!("{:<14} {:<48} {:>14} stock {:>5}", r.barcode.as_deref().unwrap_or("—"), r.name, ppv, r.on_hand)
+                        format!(
+                            "{:<14} {:<48} {:>14} stock {:>5}",
+                            r.barcode.as_deref().unwrap_or("—"),
+                            r.name,
+                            ppv,
+                            r.on_hand
+                        )
                     })
                     .collect::<Vec<_>>()
                     .join("\n")

@@ -164,7 +164,9 @@ pub fn refund(ctx: &mut Ctx, a: RefundArgs) -> Result<()> {
     let tenders = if a.tenders.is_empty() {
         let amount = lines
             .iter()
-            .filter_map(|l| original.lines.iter().find(|o| o.line_id == l.sale_line_id).map(|o| o.unit_price * l.qty))
+            .filter_map(|l| {
+                original.lines.iter().find(|o| o.line_id == l.sale_line_id).map(|o| o.unit_price * l.qty)
+            })
             .sum();
         vec![pharma_core::tender::Tender { kind: TenderKind::Cash, amount, reference: None }]
     } else {
