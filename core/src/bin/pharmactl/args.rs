@@ -31,6 +31,8 @@ pub enum Command {
     /// Create the pharmacy, its first register and its owner.
     Init(InitArgs),
     #[command(subcommand)]
+    Settings(SettingsCmd),
+    #[command(subcommand)]
     User(UserCmd),
     #[command(subcommand)]
     Register(RegisterCmd),
@@ -82,6 +84,24 @@ pub struct InitArgs {
     pub owner_pin: String,
     #[arg(long, default_value = "C1")]
     pub register: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SettingsCmd {
+    Show,
+    Set {
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        ice: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+        #[arg(long)]
+        tz: Option<String>,
+        /// Cash variance above which a manager must approve, e.g. `50` (DH).
+        #[arg(long)]
+        threshold: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -26,6 +26,39 @@ pub fn init(ctx: &mut Ctx, a: InitArgs) -> Result<()> {
     )
 }
 
+pub fn settings(ctx: &mut Ctx, c: SettingsCmd) -> Result<()> {
+    let show = |p: &pharma_core::tenant::Pharmacy| {
+        format!(
+            "{}\n  ICE {}\n  {}\n  fuseau horaire {}\n  seuil d'écart de caisse {}\n  conservation : {} ans (comptes), {} ans (audit)",
+            p.legal_name,
+            p.ice,
+            p.address,
+            p.time_zone,
+            p.variance_threshold,
+            p.retention.financial_years,
+            p.retention.audit_years
+        )
+    };
+    match c {
+        SettingsCmd::Show => {
+            let p = ctx.store.pharmacy()?;
+            ctx.print(&p, || show(&p))
+        }
+        SettingsCmd::Set { name, ice, address, tz, threshold } => {
+            let actor = ctx.actor()?;
+            let patch = pharma_core::store::SettingsPatch {
+                legal_name: name,
+                ice,
+                address,
+                time_zone: tz,
+                variance_threshold: threshold.map(|t| parse_mad(&t)).transpose()?,
+            };
+            let p = ctx.store.update_settings(&actor, patch)?;
+            ctx.print(&p, || show(&p))
+        }
+    }
+}
+
 fn role(s: &str) -> Result<Role> {
     Role::parse(s)
         .with_context(|| format!("rôle inconnu « {s} » (owner, manager, cashier, accountant, auditor)"))

@@ -57,6 +57,7 @@ fn run(cli: Cli) -> Result<()> {
     let mut ctx = Ctx { store, json: cli.json, user: cli.user, pin: cli.pin };
     match cli.command {
         Command::Init(a) => catalog_cmd::init(&mut ctx, a),
+        Command::Settings(a) => catalog_cmd::settings(&mut ctx, a),
         Command::User(a) => catalog_cmd::user(&mut ctx, a),
         Command::Register(a) => catalog_cmd::register(&mut ctx, a),
         Command::Catalog(a) => catalog_cmd::catalog(&mut ctx, a),

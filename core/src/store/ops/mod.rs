@@ -12,7 +12,7 @@ mod stock;
 pub use catalog::NewItem;
 pub use counter::{SaleOutcome, ScanLine, parse_tender};
 pub use orders::{OrderLineInput, ReceiveLine};
-pub use setup::InitPharmacy;
+pub use setup::{InitPharmacy, SettingsPatch};
 
 use super::Store;
 use super::error::Result;

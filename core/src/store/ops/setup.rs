@@ -24,6 +24,32 @@ pub struct InitPharmacy {
     pub register_code: String,
 }
 
+impl InitPharmacy {
+    /// The demo pharmacy (owner `fatima`, PIN 1234, register C1): demos, tests, benchmarks.
+    pub fn demo() -> Self {
+        InitPharmacy {
+            legal_name: "Pharmacie Al Amal".into(),
+            ice: "001234567000089".into(),
+            address: "12 boulevard Zerktouni, Casablanca".into(),
+            time_zone: "Africa/Casablanca".into(),
+            owner_login: "fatima".into(),
+            owner_name: "Fatima Benali".into(),
+            owner_pin: "1234".into(),
+            register_code: "C1".into(),
+        }
+    }
+}
+
+/// Settings to change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsPatch {
+    pub legal_name: Option<String>,
+    pub ice: Option<String>,
+    pub address: Option<String>,
+    pub time_zone: Option<String>,
+    pub variance_threshold: Option<crate::money::Money>,
+}
+
 fn fields(v: serde_json::Value) -> Vec<(String, serde_json::Value)> {
     match v {
         serde_json::Value::Object(m) => m.into_iter().collect(),
@@ -102,6 +128,50 @@ impl Store {
         );
         self.commit(&DocId::settings(), batch.audit(a))?;
         Ok(actor)
+    }
+
+    /// Changes the pharmacy's settings; each changed field is audited with its old value.
+    pub fn update_settings(&mut self, actor: &Actor, patch: SettingsPatch) -> Result<Pharmacy> {
+        self.authorize(actor, Permission::ChangeSettings)?;
+        let old = self.pharmacy()?;
+        let mut new = old.clone();
+        if let Some(v) = patch.legal_name {
+            new.legal_name = v.trim().to_string();
+        }
+        if let Some(v) = patch.ice {
+            new.ice = v.trim().to_string();
+        }
+        if let Some(v) = patch.address {
+            new.address = v.trim().to_string();
+        }
+        if let Some(v) = patch.time_zone {
+            new.time_zone = v.trim().to_string();
+        }
+        if let Some(v) = patch.variance_threshold {
+            new.variance_threshold = v;
+        }
+        new.validate()?;
+        let (before, after) = (json!(old), json!(new));
+        let mut batch = Batch::default();
+        let mut changes = serde_json::Map::new();
+        for (k, v) in fields(after) {
+            if before.get(&k) != Some(&v) {
+                changes.insert(k.clone(), json!({"from": before.get(&k), "to": v}));
+                batch = batch.field("pharmacy", &k, v);
+            }
+        }
+        if changes.is_empty() {
+            return Ok(old);
+        }
+        let a = self.audit_draft(
+            Some(actor),
+            "settings_changed",
+            "pharmacy",
+            new.id.to_string(),
+            serde_json::Value::Object(changes),
+        );
+        self.commit(&DocId::settings(), batch.audit(a))?;
+        Ok(new)
     }
 
     pub fn add_register(&mut self, actor: &Actor, code: &str, name: &str) -> Result<Register> {
