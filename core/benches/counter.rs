@@ -36,6 +36,20 @@ const LOT_QTY: i64 = pharma_core::stock::adjust::MAX_ADJUSTMENT;
 const TIMED_SALES: usize = 2_000;
 const LOOKUP_CATALOG: usize = 50_000;
 const TIMED_LOOKUPS: usize = 100_000;
+
+/// `cargo bench` passes `--bench`; `cargo test --all-targets` runs this file once as a
+/// smoke test, on a smaller scale, so the test run stays quick.
+fn full_scale() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+fn scaled(n: usize) -> usize {
+    if full_scale() { n } else { n / 10 }
+}
+/// Sales per cash session: documents are bounded by design (a busy day is ~300 tickets
+/// on one register), so the counter moves to a fresh session, on the next register, after
+/// this many — as days and counters do — instead of growing one document without end.
+const SESSION_SALES: usize = 300;
 /// Items per `add_items` call while loading a catalog (one Automerge change each).
 const LOAD_CHUNK: usize = 5_000;
 
@@ -64,18 +78,7 @@ fn pharmacy(n_items: usize, stock: impl Fn(&[DemoItem]) -> Vec<usize>) -> Pharma
     )
     .expect("open store");
     store.set_hash_cost(HashCost::Test);
-    let owner = store
-        .init_pharmacy(InitPharmacy {
-            legal_name: "Pharmacie Al Amal".into(),
-            ice: "001234567000089".into(),
-            address: "12 boulevard Zerktouni, Casablanca".into(),
-            time_zone: "Africa/Casablanca".into(),
-            owner_login: "fatima".into(),
-            owner_name: "Fatima Benali".into(),
-            owner_pin: "1234".into(),
-            register_code: "C1".into(),
-        })
-        .expect("init pharmacy");
+    let owner = store.init_pharmacy(InitPharmacy::demo()).expect("init pharmacy");
     let register = store.register_by_code("C1").expect("register C1").id;
 
     let started = Instant::now();
@@ -118,6 +121,7 @@ struct Counter {
     p: Pharmacy,
     cashier: Actor,
     session: SessionId,
+    registers: Vec<RegisterId>,
     /// (barcode, public price) of the stocked items.
     shelf: Vec<(String, Money)>,
     sales: usize,
@@ -144,12 +148,31 @@ impl Counter {
         let c =
             p.store.add_user(&p.owner, "salma", "Salma Ouazzani", Role::Cashier, "3456").expect("cashier");
         let cashier = Actor { user_id: c.id, role: Role::Cashier };
+        let mut registers = vec![p.register];
+        for n in 2..=64 {
+            registers
+                .push(p.store.add_register(&p.owner, &format!("C{n}"), "banc d'essai").expect("register").id);
+        }
         let float = make_change(Money::from_dirhams(500));
         let session = p
             .store
             .open_session(&cashier, p.register, Some(business_day()), false, float)
             .expect("open session");
-        Counter { p, cashier, session, shelf, sales: 0 }
+        Counter { p, cashier, session, registers, shelf, sales: 0 }
+    }
+
+    /// A new session on the next register once this one has had its day's worth of sales.
+    fn next_session_if_due(&mut self) {
+        if self.sales == 0 || !self.sales.is_multiple_of(SESSION_SALES) {
+            return;
+        }
+        let register = self.registers[(self.sales / SESSION_SALES) % self.registers.len()];
+        let float = make_change(Money::from_dirhams(500));
+        self.session = self
+            .p
+            .store
+            .open_session(&self.cashier, register, Some(business_day()), false, float)
+            .expect("open session");
     }
 
     /// One customer: three scans (1, 2 and 1 boxes), half on the card in whole dirhams,
@@ -220,6 +243,21 @@ fn timed<T>(iters: u64, samples: &mut Vec<StdDuration>, mut op: impl FnMut() -> 
     sum
 }
 
+/// Times `iters` sales one by one; opening the next session (1 in `SESSION_SALES`) is
+/// done between two sales, untimed, as it happens before the first customer.
+fn timed_sales(iters: u64, samples: &mut Vec<StdDuration>, counter: &mut Counter) -> StdDuration {
+    let mut sum = StdDuration::ZERO;
+    for _ in 0..iters {
+        counter.next_session_if_due();
+        let t = Instant::now();
+        black_box(counter.sell_one());
+        let d = t.elapsed();
+        samples.push(d);
+        sum += d;
+    }
+    sum
+}
+
 /// The disk under the store: a sale is acknowledged after one WAL fsync, so its latency
 /// floor is the file system's. Printed so the sale figures can be read against it.
 fn fsync_floor() {
@@ -242,28 +280,40 @@ fn sale_bench(c: &mut Criterion) {
     fsync_floor();
     let mut counter = Counter::new();
     let mut samples = Vec::with_capacity(TIMED_SALES);
-    timed(TIMED_SALES as u64, &mut samples, || counter.sell_one());
-    // The session document grows with every sale: show whether latency drifts with it.
-    report("sale (first 500)", samples[..500].to_vec());
-    report("sale (last 500)", samples[samples.len() - 500..].to_vec());
+    timed_sales(scaled(TIMED_SALES) as u64, &mut samples, &mut counter);
+    // Each session document grows with its sales: show whether latency drifts within one.
+    report(
+        "sale (first 100 of each session)",
+        samples.iter().enumerate().filter(|(i, _)| i % SESSION_SALES < 100).map(|(_, d)| *d).collect(),
+    );
+    report(
+        "sale (last 100 of each session)",
+        samples
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % SESSION_SALES >= SESSION_SALES - 100)
+            .map(|(_, d)| *d)
+            .collect(),
+    );
     report("sale", samples);
     // Criterion's own run, each sale also timed alone so its tail shows next to the mean.
     let mut during = Vec::new();
     c.bench_function("sale_3_lines_2_tenders", |b| {
-        b.iter_custom(|iters| timed(iters, &mut during, || counter.sell_one()))
+        b.iter_custom(|iters| timed_sales(iters, &mut during, &mut counter))
     });
     report("sale (criterion run)", during);
-    println!("sale: {} sales recorded in the session in total", counter.sales);
+    println!("sale: {} sales recorded in total, {SESSION_SALES} per session", counter.sales);
 }
 
 fn lookup_bench(c: &mut Criterion) {
-    let p = pharmacy(LOOKUP_CATALOG, |_| Vec::new());
+    let p = pharmacy(scaled(LOOKUP_CATALOG), |_| Vec::new());
     let codes: Vec<String> = p.catalog.iter().filter_map(|d| d.item.barcode.clone()).collect();
     let mut rng = SplitMix64::new(SEED ^ 0x5CA7);
-    let order: Vec<usize> = (0..TIMED_LOOKUPS).map(|_| rng.below(codes.len() as u64) as usize).collect();
+    let order: Vec<usize> =
+        (0..scaled(TIMED_LOOKUPS)).map(|_| rng.below(codes.len() as u64) as usize).collect();
     let mut samples = Vec::with_capacity(TIMED_LOOKUPS);
     let mut next = 0usize;
-    timed(TIMED_LOOKUPS as u64, &mut samples, || {
+    timed(scaled(TIMED_LOOKUPS) as u64, &mut samples, || {
         let code = &codes[order[next % order.len()]];
         next += 1;
         p.store.item_by_barcode(black_box(code)).expect("lookup")

@@ -38,8 +38,10 @@ fn db_size(store: &Store, path: &Path) -> (u64, u64) {
 }
 
 fn main() {
-    let days: u32 = env_or("DEMO_DAYS", 365);
-    let items: usize = env_or("DEMO_ITEMS", 4_000);
+    // `cargo bench` passes `--bench`; under `cargo test --all-targets` this is a smoke run.
+    let full = std::env::args().any(|a| a == "--bench");
+    let days: u32 = env_or("DEMO_DAYS", if full { 365 } else { 14 });
+    let items: usize = env_or("DEMO_ITEMS", if full { 4_000 } else { 400 });
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("pharmacie.db");
     // The pharmacy exists before its first demo day (seeding ends yesterday, by the wall clock).
@@ -47,18 +49,7 @@ fn main() {
     let mut store =
         Store::open_with(&path, Box::new(clock.clone()), Box::new(SeededIds::new(7))).expect("open store");
     store.set_hash_cost(HashCost::Test);
-    let owner = store
-        .init_pharmacy(InitPharmacy {
-            legal_name: "Pharmacie Al Amal".into(),
-            ice: "001234567000089".into(),
-            address: "12 boulevard Zerktouni, Casablanca".into(),
-            time_zone: "Africa/Casablanca".into(),
-            owner_login: "fatima".into(),
-            owner_name: "Fatima Benali".into(),
-            owner_pin: "1234".into(),
-            register_code: "C1".into(),
-        })
-        .expect("init pharmacy");
+    let owner = store.init_pharmacy(InitPharmacy::demo()).expect("init pharmacy");
 
     println!("demo_year: {items} items × {days} days, file {}", path.display());
     let started = Instant::now();

@@ -15,6 +15,7 @@
 //! let store = Store::open("pharmacie.db").expect("ouverture");
 //! ```
 
+mod checkpoint;
 mod doc;
 mod error;
 mod export;
@@ -98,6 +99,7 @@ pub struct Store {
     ids: Box<dyn IdSource + Send>,
     fault: Option<(FaultPoint, u32)>,
     hash_cost: crate::people::HashCost,
+    _checkpointer: checkpoint::Checkpointer,
 }
 
 impl std::fmt::Debug for Store {
@@ -117,14 +119,17 @@ impl Store {
         clock: Box<dyn Clock + Send>,
         mut ids: Box<dyn IdSource + Send>,
     ) -> Result<Store> {
+        let path = path.as_ref();
         let mut conn = Connection::open(path)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
+             PRAGMA wal_autocheckpoint = 0;
              PRAGMA foreign_keys = ON;
              PRAGMA busy_timeout = 5000;",
         )?;
         migrate::migrate(&mut conn)?;
+        let checkpointer = checkpoint::Checkpointer::start(path, std::time::Duration::from_secs(1))?;
         let existing: Option<String> =
             conn.query_row("SELECT device_id FROM device", [], |r| r.get(0)).optional()?;
         let device_id = match existing {
@@ -151,6 +156,7 @@ impl Store {
             ids,
             fault,
             hash_cost: crate::people::HashCost::Interactive,
+            _checkpointer: checkpointer,
         })
     }
 

@@ -78,18 +78,7 @@ pub fn fixture_seeded(seed: u64) -> Fixture {
     let path = dir.path().join("pharmacie.db");
     let clock = SharedClock::new(t0());
     let mut store = open_store(&path, &clock, seed);
-    let owner = store
-        .init_pharmacy(InitPharmacy {
-            legal_name: "Pharmacie Al Amal".into(),
-            ice: "001234567000089".into(),
-            address: "12 boulevard Zerktouni, Casablanca".into(),
-            time_zone: "Africa/Casablanca".into(),
-            owner_login: "fatima".into(),
-            owner_name: "Fatima Benali".into(),
-            owner_pin: "1234".into(),
-            register_code: "C1".into(),
-        })
-        .unwrap();
+    let owner = store.init_pharmacy(InitPharmacy::demo()).unwrap();
     let m = store.add_user(&owner, "karim", "Karim Idrissi", Role::Manager, "2345").unwrap();
     let c = store.add_user(&owner, "salma", "Salma Ouazzani", Role::Cashier, "3456").unwrap();
     let manager = Actor { user_id: m.id, role: Role::Manager };
