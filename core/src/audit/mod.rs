@@ -7,7 +7,9 @@
 //! server's ingest run; anchoring each device's head outside the device is what makes
 //! truncation and wholesale rewrites detectable ([`verify_chain_with_head`]).
 
+mod canonical;
 pub mod chain;
+mod verify;
 
 pub use chain::{
     AuditDraft, AuditEntry, BreakKind, ChainBreak, ChainReport, GENESIS_HASH, canonical_json, seal,
