@@ -235,6 +235,14 @@ fn a_wrong_pin_is_refused_and_repeated_failures_lock_the_account() {
     f.clock.advance(chrono::Duration::minutes(16));
     assert!(f.store.sign_in("salma", "3456").is_ok());
     assert!(matches!(f.store.sign_in("nobody", "3456"), Err(StoreError::BadCredentials)));
+    // A password works beside the PIN; a short one is refused; only managers set others'.
+    refused(&mut f, "8 caractères", |f| f.store.set_password(&f.owner, "karim", "court"));
+    refused(&mut f, "Action non autorisée", |f| {
+        f.store.set_password(&f.cashier, "karim", "un mot de passe")
+    });
+    f.store.set_password(&f.owner, "karim", "Atlas-2026!").unwrap();
+    assert_eq!(f.store.sign_in("karim", "Atlas-2026!").unwrap().role, Role::Manager);
+    assert_eq!(f.store.sign_in("karim", "2345").unwrap().role, Role::Manager);
 }
 
 #[test]

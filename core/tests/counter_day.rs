@@ -73,6 +73,13 @@ fn a_day_at_the_counter_balances_to_the_centime() {
     assert_eq!(f.store.sell(&f.cashier, session, &s3).unwrap().ticket_no, 3);
     let n: String = f.store.conn().query_row("SELECT number FROM ordonnancier", [], |r| r.get(0)).unwrap();
     assert_eq!(n, "C1-000001");
+    // The ordonnancier holds health data: the manager reads it, the cashier cannot.
+    let rows = f.store.ordonnancier(&f.manager, day(), day()).unwrap();
+    assert_eq!(
+        (rows.len(), rows[0].prescriber.as_str(), rows[0].patient.as_str()),
+        (1, "Dr Alaoui", "M. B.")
+    );
+    assert!(matches!(f.store.ordonnancier(&f.cashier, day(), day()), Err(StoreError::Forbidden(_))));
 
     // FEFO: the two Doliprane came from the lot that expires first.
     let lots = f.store.lots_of(doli).unwrap();

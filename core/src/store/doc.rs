@@ -108,8 +108,9 @@ impl AggregateDoc {
                 .with_message(message.to_string())
                 .with_time(at_ms),
         )?;
-        let change = self.doc.get_change_by_hash(&hash)?;
-        Some(NewChange { hash, bytes: change.raw_bytes().to_vec() })
+        let mut change = self.doc.get_change_by_hash(&hash)?;
+        // Deflated when that pays (the JSON facts shrink several times); Automerge loads either form.
+        Some(NewChange { hash, bytes: change.bytes().to_vec() })
     }
 
     pub fn heads(&mut self) -> Vec<ChangeHash> {

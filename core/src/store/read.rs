@@ -387,3 +387,70 @@ impl Store {
         Ok(out)
     }
 }
+
+/// A line of the ordonnancier (register of dispensed prescriptions).
+#[derive(Clone, Debug, Serialize)]
+pub struct OrdonnancierRow {
+    pub number: String,
+    pub at: String,
+    pub item_name: String,
+    pub schedule: String,
+    pub qty: i64,
+    pub prescriber: String,
+    pub patient: String,
+}
+
+/// A line of the narcotics ledger: a receipt (+) or an issue (−) of a tableau B product.
+#[derive(Clone, Debug, Serialize)]
+pub struct NarcoticsRow {
+    pub at: String,
+    pub item_name: String,
+    pub lot_number: Option<String>,
+    pub qty: i64,
+    pub kind: String,
+}
+
+impl Store {
+    /// The ordonnancier between two dates (UTC days, inclusive). Health data: restricted.
+    pub fn ordonnancier(
+        &self,
+        actor: &crate::people::Actor,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<OrdonnancierRow>> {
+        self.authorize(actor, crate::people::Permission::ViewPrescriptions)?;
+        let mut st = self.conn.prepare(
+            "SELECT number, at, item_name, schedule, qty, prescriber, patient FROM ordonnancier
+             WHERE substr(at, 1, 10) BETWEEN ?1 AND ?2 ORDER BY at, number",
+        )?;
+        let rows = st.query_map(params![from.to_string(), to.to_string()], |r| {
+            Ok(OrdonnancierRow {
+                number: r.get(0)?,
+                at: r.get(1)?,
+                item_name: r.get(2)?,
+                schedule: r.get(3)?,
+                qty: r.get(4)?,
+                prescriber: r.get(5)?,
+                patient: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn narcotics_ledger(&self, actor: &crate::people::Actor) -> Result<Vec<NarcoticsRow>> {
+        self.authorize(actor, crate::people::Permission::ViewPrescriptions)?;
+        let mut st = self.conn.prepare(
+            "SELECT at, name, lot_number, qty, kind FROM narcotics_ledger ORDER BY at, source_id, lot_id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(NarcoticsRow {
+                at: r.get(0)?,
+                item_name: r.get(1)?,
+                lot_number: r.get(2)?,
+                qty: r.get(3)?,
+                kind: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

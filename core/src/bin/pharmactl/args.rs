@@ -54,6 +54,10 @@ pub enum Command {
     ZClose(ZCloseArgs),
     /// The day's figures.
     Report(ReportArgs),
+    /// The register of dispensed prescriptions (listed drugs), between two dates.
+    Ordonnancier(OrdonnancierArgs),
+    /// The narcotics ledger (tableau B): every receipt and issue.
+    Narcotics,
     #[command(subcommand)]
     Stock(StockCmd),
     #[command(subcommand)]
@@ -119,6 +123,12 @@ pub enum UserCmd {
     Role {
         login: String,
         role: String,
+    },
+    /// Set a password (8 characters or more) for back-office sign-in.
+    Password {
+        login: String,
+        #[arg(long = "new-password")]
+        new_password: String,
     },
 }
 
@@ -303,6 +313,16 @@ pub struct ZCloseArgs {
 pub struct ReportArgs {
     #[arg(long)]
     pub date: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct OrdonnancierArgs {
+    /// First day (YYYY-MM-DD), default: 30 days ago.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last day, default: today.
+    #[arg(long)]
+    pub to: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -83,6 +83,11 @@ pub fn user(ctx: &mut Ctx, c: UserCmd) -> Result<()> {
                     .join("\n")
             })
         }
+        UserCmd::Password { login, new_password } => {
+            let actor = ctx.actor()?;
+            ctx.store.set_password(&actor, &login, &new_password)?;
+            ctx.print(&json!({"login": login}), || format!("Mot de passe de {login} enregistré."))
+        }
         UserCmd::Role { login, role: r } => {
             let actor = ctx.actor()?;
             let r = role(&r)?;

@@ -314,3 +314,46 @@ pub fn report(ctx: &mut Ctx, a: ReportArgs) -> Result<()> {
     let r = ctx.store.day_report(d)?;
     ctx.print(&r, || r.to_text())
 }
+
+pub fn ordonnancier(ctx: &mut Ctx, a: OrdonnancierArgs) -> Result<()> {
+    let actor = ctx.actor()?;
+    let today = ctx.store.today()?;
+    let to = date(a.to.as_deref())?.unwrap_or(today);
+    let from = date(a.from.as_deref())?.unwrap_or(to - chrono::Duration::days(30));
+    let rows = ctx.store.ordonnancier(&actor, from, to)?;
+    ctx.print(&rows, || {
+        let mut t = format!("Ordonnancier du {} au {}", from.format("%d/%m/%Y"), to.format("%d/%m/%Y"));
+        for r in &rows {
+            t.push_str(&format!(
+                "\n{:<10} {}  {:<40} tab. {}  qté {:>3}  {} — {}",
+                r.number,
+                &r.at[..10.min(r.at.len())],
+                r.item_name,
+                r.schedule,
+                r.qty,
+                r.prescriber,
+                r.patient
+            ));
+        }
+        t
+    })
+}
+
+pub fn narcotics(ctx: &mut Ctx) -> Result<()> {
+    let actor = ctx.actor()?;
+    let rows = ctx.store.narcotics_ledger(&actor)?;
+    ctx.print(&rows, || {
+        let mut t = String::from("Registre des stupéfiants (tableau B)");
+        for r in &rows {
+            t.push_str(&format!(
+                "\n{}  {:<40} lot {:<12} {:>+5}  {}",
+                &r.at[..10.min(r.at.len())],
+                r.item_name,
+                r.lot_number.as_deref().unwrap_or("—"),
+                r.qty,
+                r.kind
+            ));
+        }
+        t
+    })
+}

@@ -69,6 +69,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Reconcile(a) => counter_cmd::reconcile(&mut ctx, a),
         Command::ZClose(a) => counter_cmd::z_close(&mut ctx, a),
         Command::Report(a) => counter_cmd::report(&mut ctx, a),
+        Command::Ordonnancier(a) => counter_cmd::ordonnancier(&mut ctx, a),
+        Command::Narcotics => counter_cmd::narcotics(&mut ctx),
         Command::Stock(a) => stock_cmd::stock(&mut ctx, a),
         Command::Order(a) => stock_cmd::order(&mut ctx, a),
         Command::Audit(a) => stock_cmd::audit(&mut ctx, a),

@@ -245,6 +245,30 @@ impl Store {
         Ok(user)
     }
 
+    /// Sets (or replaces) a person's password, for back-office sign-in beside the PIN.
+    /// People change their own; changing someone else's needs `ManageUsers`.
+    pub fn set_password(&mut self, actor: &Actor, login: &str, password: &str) -> Result<()> {
+        let user = self
+            .user_by_login(login)?
+            .ok_or_else(|| StoreError::NotFound { what: "utilisateur", id: login.to_string() })?;
+        if user.id != actor.user_id {
+            self.authorize(actor, Permission::ManageUsers)?;
+        }
+        CredentialKind::Password.validate(password)?;
+        let salt = self.salt();
+        let hash = hash_secret_with(password, &salt, self.hash_cost)?;
+        let a = self.audit_draft(
+            Some(actor),
+            "password_set",
+            "user",
+            user.id.to_string(),
+            json!({"login": login}),
+        );
+        let batch =
+            Batch::default().field(&format!("user/{}", user.id), "password_hash", json!(hash)).audit(a);
+        self.commit(&DocId::settings(), batch)
+    }
+
     pub fn set_role(&mut self, actor: &Actor, login: &str, role: Role) -> Result<()> {
         self.authorize(actor, Permission::ChangeRoles)?;
         let user = self
