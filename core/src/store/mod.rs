@@ -6,9 +6,19 @@
 //! `doc_changes`, the projections are updated, and an audit entry is chained — all in one
 //! SQLite transaction. A write is acknowledged only once that transaction is durable.
 //!
+//! Documents (see [`DocId`]): `settings` (pharmacy, registers, users), `catalog` (items,
+//! dated prices, lot recalls), one `session/<id>` per cash session (its opening, sales,
+//! refunds, cash movements, closing, count, steps, approval), one `order/<id>` per
+//! supplier order (with its receipts, which create lots), one `stock/<id>` per count or
+//! adjustment, one `z/<id>` per daily closing. Each device writes as its own Automerge
+//! actor (the device id), and its audit entries travel inside the change they describe.
+//! Closed sessions, orders and counts are never written again, so the live set stays small.
+//!
 //! Durability: WAL with `synchronous = FULL`. In WAL mode, FULL syncs the log at every
 //! commit, so an acknowledged sale survives a power cut; NORMAL would only survive a
 //! crash of the application, and a pharmacy's power cuts are exactly what we design for.
+//! WAL checkpoints run on a background connection (module `checkpoint`) rather than inside a
+//! sale's commit.
 //!
 //! ```no_run
 //! use pharma_core::store::Store;
