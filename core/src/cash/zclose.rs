@@ -13,8 +13,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 pub enum ZCloseError {
     #[error("aucune session clôturée pour cette caisse le {0}")]
     NothingToClose(NaiveDate),
-    #[error("la session ouverte le {0} n'est pas clôturée : terminez son rapprochement d'abord")]
-    SessionNotClosed(String),
+    #[error("une session de cette journée est encore {0} : terminez son rapprochement d'abord")]
+    SessionNotClosed(&'static str),
     #[error("la journée du {0} a déjà fait l'objet d'une clôture Z")]
     AlreadyClosed(NaiveDate),
 }
@@ -52,9 +52,7 @@ pub fn z_close(input: ZInput<'_>, ids: &mut dyn IdSource) -> Result<ZClosed, ZCl
     }
     day.sort_by_key(|s| (s.opened.opened_at, s.opened.session_id));
     if let Some(open) = day.iter().find(|s| !s.is_closed()) {
-        return Err(ZCloseError::SessionNotClosed(
-            open.opened.opened_at.format("%d/%m/%Y %H:%M UTC").to_string(),
-        ));
+        return Err(ZCloseError::SessionNotClosed(open.status().label_fr()));
     }
     let mut by_tender = TenderTotals::default();
     let mut vat = VatSummary::default();
@@ -212,8 +210,8 @@ mod tests {
         open.submitted = None;
         open.opened.opened_at = at("2026-03-02T14:30:00Z");
         let e = d.z(&[done.clone(), open], LastZ::default()).unwrap_err();
-        assert_eq!(e, ZCloseError::SessionNotClosed("02/03/2026 14:30 UTC".into()));
-        assert!(e.to_string().starts_with("la session ouverte le 02/03/2026 14:30 UTC n'est pas clôturée"));
+        assert_eq!(e, ZCloseError::SessionNotClosed("ouverte"));
+        assert!(e.to_string().contains("encore ouverte"));
         // Closed but the reconciliation is pending.
         let mut pending = d.session(vec![]);
         pending.submitted = None;

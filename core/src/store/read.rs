@@ -411,7 +411,8 @@ pub struct NarcoticsRow {
 }
 
 impl Store {
-    /// The ordonnancier between two dates (UTC days, inclusive). Health data: restricted.
+    /// The ordonnancier between two of the pharmacy's calendar days, inclusive, with
+    /// times shown in its time zone. Health data: restricted.
     pub fn ordonnancier(
         &self,
         actor: &crate::people::Actor,
@@ -419,14 +420,18 @@ impl Store {
         to: NaiveDate,
     ) -> Result<Vec<OrdonnancierRow>> {
         self.authorize(actor, crate::people::Permission::ViewPrescriptions)?;
+        let tz = self.pharmacy()?.tz()?;
+        let (start, end) =
+            (local_midnight_utc(tz, from), local_midnight_utc(tz, to + chrono::Duration::days(1)));
         let mut st = self.conn.prepare(
             "SELECT number, at, item_name, schedule, qty, prescriber, patient FROM ordonnancier
-             WHERE substr(at, 1, 10) BETWEEN ?1 AND ?2 ORDER BY at, number",
+             WHERE at >= ?1 AND at < ?2 ORDER BY at, number",
         )?;
-        let rows = st.query_map(params![from.to_string(), to.to_string()], |r| {
+        let rows = st.query_map(params![start, end], |r| {
+            let at: String = r.get(1)?;
             Ok(OrdonnancierRow {
                 number: r.get(0)?,
-                at: r.get(1)?,
+                at: local_time(tz, &at),
                 item_name: r.get(2)?,
                 schedule: r.get(3)?,
                 qty: r.get(4)?,
@@ -452,5 +457,23 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// The UTC instant (RFC 3339, as stored) at which a local calendar day starts.
+fn local_midnight_utc(tz: chrono_tz::Tz, day: NaiveDate) -> String {
+    use chrono::TimeZone;
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc).to_rfc3339())
+        .unwrap_or_else(|| midnight.and_utc().to_rfc3339())
+}
+
+/// A stored UTC instant shown in the pharmacy's time zone: `24/11/2026 09:41`.
+fn local_time(tz: chrono_tz::Tz, stored: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(stored) {
+        Ok(t) => t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string(),
+        Err(_) => stored.to_string(),
     }
 }

@@ -326,13 +326,7 @@ pub fn ordonnancier(ctx: &mut Ctx, a: OrdonnancierArgs) -> Result<()> {
         for r in &rows {
             t.push_str(&format!(
                 "\n{:<10} {}  {:<40} tab. {}  qté {:>3}  {} — {}",
-                r.number,
-                &r.at[..10.min(r.at.len())],
-                r.item_name,
-                r.schedule,
-                r.qty,
-                r.prescriber,
-                r.patient
+                r.number, r.at, r.item_name, r.schedule, r.qty, r.prescriber, r.patient
             ));
         }
         t
@@ -347,7 +341,7 @@ pub fn narcotics(ctx: &mut Ctx) -> Result<()> {
         for r in &rows {
             t.push_str(&format!(
                 "\n{}  {:<40} lot {:<12} {:>+5}  {}",
-                &r.at[..10.min(r.at.len())],
+                r.at,
                 r.item_name,
                 r.lot_number.as_deref().unwrap_or("—"),
                 r.qty,
