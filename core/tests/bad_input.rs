@@ -106,7 +106,7 @@ fn an_expired_or_recalled_lot_cannot_be_sold() {
         lines: vec![LineRequest { item_id: amox, qty: 1, prescription: None }],
         tenders: vec![cash(3240)],
     };
-    refused(&mut f, "périmés ou rappelés", |f| f.store.sell(&f.cashier, session, &s));
+    refused(&mut f, "lot A-1 rappelé", |f| f.store.sell(&f.cashier, session, &s));
     // A lot that expires tomorrow; close the day and sell 100 days later.
     f.store
         .opening_stock(&f.manager, amox, "A-EXP", day() + chrono::Duration::days(1), 5, Money(2000), None)
@@ -118,7 +118,8 @@ fn an_expired_or_recalled_lot_cannot_be_sold() {
     f.store.submit_reconciliation(&f.cashier, session).unwrap();
     let later = day() + chrono::Duration::days(100);
     let s2 = f.store.open_session(&f.cashier, f.register, Some(later), false, empty_count()).unwrap();
-    refused(&mut f, "expiré le", |f| f.store.sell(&f.cashier, s2, &s));
+    // A-1 (recalled) expires after A-EXP: the recall is what the cashier is told about.
+    refused(&mut f, "rappelé", |f| f.store.sell(&f.cashier, s2, &s));
     // Doliprane's first lot (D-OLD) expired at 90 days: the sale takes D-NEW.
     let doli = f.item(&f.doliprane);
     let d = SaleRequest {

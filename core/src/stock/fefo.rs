@@ -35,8 +35,12 @@ pub enum AllocationError {
     Quantity(i64),
     #[error("aucun lot en stock pour ce produit")]
     NoLot,
-    #[error("tous les lots de ce produit sont périmés ou rappelés (lot {lot_number}, expiré le {expiry})")]
+    #[error("tous les lots de ce produit sont périmés (le dernier, lot {lot_number}, a expiré le {})", .expiry.format("%d/%m/%Y"))]
     NothingSellable { lot_number: String, expiry: NaiveDate },
+    #[error(
+        "tous les lots de ce produit sont rappelés ou périmés (lot {lot_number} rappelé) : retirez-les du rayon"
+    )]
+    Recalled { lot_number: String },
 }
 
 pub fn allocate(qty: i64, lots: &[LotStock], today: NaiveDate) -> Result<Vec<Allocation>, AllocationError> {
@@ -47,6 +51,7 @@ pub fn allocate(qty: i64, lots: &[LotStock], today: NaiveDate) -> Result<Vec<All
     if sellable.is_empty() {
         return Err(match lots.iter().max_by_key(|l| l.expiry) {
             None => AllocationError::NoLot,
+            Some(l) if l.recalled => AllocationError::Recalled { lot_number: l.lot_number.clone() },
             Some(l) => {
                 AllocationError::NothingSellable { lot_number: l.lot_number.clone(), expiry: l.expiry }
             }
@@ -134,6 +139,18 @@ mod tests {
         assert!(matches!(e, AllocationError::NothingSellable { .. }));
         assert!(e.to_string().contains("L2026-01-01"));
         assert_eq!(allocate(1, &[], day("2026-11-24")), Err(AllocationError::NoLot));
+    }
+
+    #[test]
+    fn only_recalled_lots_say_so() {
+        let mut ids = SeededIds::new(6);
+        let recalled = lot(&mut ids, "2027-06-01", 5, true);
+        let e = allocate(1, &[recalled], day("2026-11-24")).unwrap_err();
+        assert_eq!(e, AllocationError::Recalled { lot_number: "L2027-06-01".into() });
+        assert!(e.to_string().contains("lot L2027-06-01 rappelé"));
+        let expired = lot(&mut ids, "2026-01-31", 5, false);
+        let e = allocate(1, &[expired], day("2026-11-24")).unwrap_err();
+        assert!(e.to_string().contains("a expiré le 31/01/2026"), "{e}");
     }
 
     #[test]

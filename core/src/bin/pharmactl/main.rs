@@ -23,10 +23,16 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("erreur : {e}");
+            let mut shown = e.to_string();
+            eprintln!("erreur : {shown}");
+            // Our messages usually carry their cause already: print only what is new.
             let mut src = e.source();
             while let Some(s) = src {
-                eprintln!("  cause : {s}");
+                let text = s.to_string();
+                if !shown.contains(&text) {
+                    eprintln!("  cause : {text}");
+                    shown.push_str(&text);
+                }
                 src = s.source();
             }
             ExitCode::FAILURE
