@@ -117,6 +117,18 @@ impl AggregateDoc {
         self.doc.get_heads()
     }
 
+    /// Applies changes made elsewhere. Changes whose dependencies are missing wait inside
+    /// Automerge until those arrive.
+    pub fn apply(&mut self, changes: Vec<automerge::Change>) -> Result<(), DocError> {
+        self.doc.apply_changes(changes)?;
+        Ok(())
+    }
+
+    /// The changes a peer that has `have` lacks, as bytes ready to send.
+    pub fn changes_since(&mut self, have: &[ChangeHash]) -> Vec<(ChangeHash, Vec<u8>)> {
+        self.doc.get_changes(have).into_iter().map(|mut c| (c.hash(), c.bytes().to_vec())).collect()
+    }
+
     fn text_at(v: &ValueRef<'_>) -> Option<String> {
         match v {
             ValueRef::Scalar(ScalarValueRef::Str(s)) => Some(s.to_string()),

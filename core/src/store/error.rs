@@ -79,6 +79,8 @@ pub enum StoreError {
     Barcode(#[from] Ean13Error),
     #[error("prix invalide : {0}")]
     Price(String),
+    #[error("changement refusé : {0}")]
+    BadChange(String),
     #[error("panne simulée au point {0}")]
     InjectedFault(&'static str),
 }

@@ -36,6 +36,7 @@ mod read;
 mod rebuild;
 mod report;
 mod seed;
+mod sync;
 
 pub use doc::{AggregateDoc, DocError, DocId, NewChange};
 pub use error::{Result, StoreError};
@@ -45,6 +46,7 @@ pub use read::*;
 pub use rebuild::rebuild_into;
 pub use report::{DayReport, RegisterDay};
 pub use seed::{SeedOptions, SeedReport, make_change};
+pub use sync::{Applied, MAX_CHANGE_BYTES};
 
 use crate::audit::{AuditDraft, AuditEntry, seal};
 use crate::clock::{Clock, SystemClock};

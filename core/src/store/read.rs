@@ -291,10 +291,12 @@ impl Store {
             .unwrap_or(0))
     }
 
+    /// Every device's chain in sequence order: entries of other devices arrive by sync in
+    /// any order, so the order of the rows means nothing; the chain's own links do.
     pub fn audit_entries(&self) -> Result<Vec<AuditEntry>> {
         let mut st = self.conn.prepare(
             "SELECT id, device_id, seq, at, actor, event, resource_type, resource_id, metadata, prev_hash, hash
-             FROM audit_log ORDER BY device_id, rowid",
+             FROM audit_log ORDER BY device_id, seq, rowid",
         )?;
         let mut rows = st.query([])?;
         let mut out = Vec::new();
