@@ -5,44 +5,11 @@
 //! field. A flat root means no nested object is ever created twice by two devices (which
 //! in Automerge would make one of them win and hide the other's content).
 
+pub use crate::docid::DocId;
 use crate::facts::Fact;
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ChangeHash, ROOT, ReadDoc, ScalarValueRef, ValueRef};
 use serde_json::Value;
-
-/// Which aggregate a document holds; its id is `kind/uuid` or a singleton name.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DocId(pub String);
-
-impl DocId {
-    pub const SETTINGS: &'static str = "settings";
-    pub const CATALOG: &'static str = "catalog";
-
-    pub fn settings() -> Self {
-        DocId(Self::SETTINGS.into())
-    }
-    pub fn catalog() -> Self {
-        DocId(Self::CATALOG.into())
-    }
-    pub fn session(id: crate::ids::SessionId) -> Self {
-        DocId(format!("session/{id}"))
-    }
-    pub fn order(id: crate::ids::OrderId) -> Self {
-        DocId(format!("order/{id}"))
-    }
-    pub fn stock(id: crate::ids::StockDocId) -> Self {
-        DocId(format!("stock/{id}"))
-    }
-    pub fn z(id: crate::ids::ZCloseId) -> Self {
-        DocId(format!("z/{id}"))
-    }
-    pub fn kind(&self) -> &str {
-        self.0.split('/').next().unwrap_or("")
-    }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocError {

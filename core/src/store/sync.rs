@@ -60,8 +60,8 @@ impl Store {
     }
 
     fn apply_remote_inner(&mut self, doc_id: &DocId, changes: &[Vec<u8>]) -> Result<Applied> {
-        if !valid_doc_id(doc_id) {
-            return Err(StoreError::BadChange(format!("document inconnu « {} »", doc_id.as_str())));
+        if let Err(e) = DocId::parse(doc_id.as_str()) {
+            return Err(StoreError::BadChange(e.to_string()));
         }
         let mut fresh: Vec<(ChangeHash, Vec<u8>, Change)> = Vec::new();
         let mut seen = HashSet::new();
@@ -136,15 +136,5 @@ fn decode(bytes: &[u8]) -> Result<Change> {
         Ok(Ok(c)) => Ok(c),
         Ok(Err(e)) => Err(StoreError::BadChange(format!("octets illisibles : {e}"))),
         Err(_) => Err(StoreError::BadChange("octets illisibles".into())),
-    }
-}
-
-/// Only the document kinds this version knows how to hold.
-fn valid_doc_id(id: &DocId) -> bool {
-    match id.as_str().split_once('/') {
-        None => matches!(id.as_str(), DocId::SETTINGS | DocId::CATALOG),
-        Some((kind, rest)) => {
-            matches!(kind, "session" | "order" | "stock" | "z") && uuid::Uuid::parse_str(rest).is_ok()
-        }
     }
 }
