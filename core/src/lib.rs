@@ -25,6 +25,7 @@ pub mod ids;
 pub mod money;
 pub mod orders;
 pub mod people;
+pub mod projection;
 pub mod protocol;
 pub mod rng;
 pub mod stock;

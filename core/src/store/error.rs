@@ -79,6 +79,8 @@ pub enum StoreError {
     Barcode(#[from] Ean13Error),
     #[error("prix invalide : {0}")]
     Price(String),
+    #[error(transparent)]
+    Projection(#[from] crate::projection::ProjectionError),
     #[error("changement refusé : {0}")]
     BadChange(String),
     #[error("panne simulée au point {0}")]
