@@ -14,6 +14,8 @@
 //! assert_eq!(format_mad(Money::from_centimes(123_450)), "1\u{202f}234,50 MAD");
 //! ```
 
+#[cfg(feature = "docs")]
+pub mod aggregate;
 pub mod audit;
 pub mod cash;
 pub mod catalog;
