@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project, on a fresh machine of this kind or a warm one.
-# Installs what is missing (the pinned toolchain and the wasm target), then runs:
+# Installs what is missing (the pinned toolchain and the wasm target, a C compiler,
+# PostgreSQL's server binaries), then runs:
 # formatting, clippy (warnings are errors), the pure domain built for wasm32 without the
 # device feature, the docs without warnings, and every unit, property, integration and
 # crash test.
@@ -26,6 +27,12 @@ rustup target add --toolchain "$toolchain" wasm32-unknown-unknown >/dev/null
 if ! command -v cc >/dev/null 2>&1; then
     # SQLite is compiled from source (rusqlite's bundled feature): it needs a C compiler.
     apt-get update -qq && apt-get install -y -qq --no-install-recommends build-essential
+fi
+
+# The sync server's tests start a throwaway PostgreSQL cluster: the server binaries must be
+# there (Debian's postgresql package; nothing needs to be running).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql
 fi
 
 step "cargo fmt --check"
