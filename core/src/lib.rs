@@ -7,7 +7,7 @@
 //! number of its own ([`clock::Clock`] and [`ids::IdSource`] are passed in), so it builds
 //! for `wasm32-unknown-unknown` and behaves the same on the device, the server and in
 //! tests. The `device` feature adds the SQLite store with its Automerge documents
-//! ([`store`]) and the `pharmactl` command line.
+//! ([`store`]), its sync client ([`sync_client`]) and the `pharmactl` command line.
 //!
 //! ```
 //! use pharma_core::money::{Money, format_mad};
@@ -36,3 +36,5 @@ pub mod tender;
 
 #[cfg(feature = "device")]
 pub mod store;
+#[cfg(feature = "device")]
+pub mod sync_client;

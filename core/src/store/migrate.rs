@@ -5,8 +5,10 @@ use super::error::{Result, StoreError};
 use rusqlite::Connection;
 
 /// Every migration, in order. A test checks this list against the folder.
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("20261124090000_initial", include_str!("../../../migrations/device/20261124090000_initial.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("20261124090000_initial", include_str!("../../../migrations/device/20261124090000_initial.sql")),
+    ("20261124110000_sync_state", include_str!("../../../migrations/device/20261124110000_sync_state.sql")),
+];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     conn.execute_batch(

@@ -23,6 +23,9 @@ pub fn rebuild_into(src: &Store, dest: &Path) -> Result<()> {
         "INSERT INTO device (singleton, device_id, created_at) VALUES (1, ?1, ?2)",
         params![device_id, created],
     )?;
+    // Local to the device, not a projection: carried over as it is (enrollment, push mark,
+    // pull cursor), so a rebuilt store neither pushes everything again nor loses its place.
+    copy_sync_state(src, &tx)?;
     let docs: Vec<(String, String, String)> = {
         let mut st = src.conn.prepare("SELECT doc_id, kind, created_at FROM documents ORDER BY doc_id")?;
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<std::result::Result<_, _>>()?
@@ -36,15 +39,16 @@ pub fn rebuild_into(src: &Store, dest: &Path) -> Result<()> {
         let mut bytes = Vec::new();
         {
             let mut st = src.conn.prepare(
-                "SELECT hash, bytes, local, stored_at FROM doc_changes WHERE doc_id = ?1 ORDER BY seq",
+                "SELECT seq, hash, bytes, local, stored_at FROM doc_changes WHERE doc_id = ?1 ORDER BY seq",
             )?;
             let mut rows = st.query([doc_id])?;
             while let Some(r) = rows.next()? {
-                let (hash, b, local, at): (Vec<u8>, Vec<u8>, i64, String) =
-                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                let (seq, hash, b, local, at): (i64, Vec<u8>, Vec<u8>, i64, String) =
+                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+                // The same seq: the sync state's push mark counts in it.
                 tx.execute(
-                    "INSERT INTO doc_changes (doc_id, hash, bytes, local, stored_at) VALUES (?1,?2,?3,?4,?5)",
-                    params![doc_id, hash, b, local, at],
+                    "INSERT INTO doc_changes (seq, doc_id, hash, bytes, local, stored_at) VALUES (?1,?2,?3,?4,?5,?6)",
+                    params![seq, doc_id, hash, b, local, at],
                 )?;
                 bytes.extend_from_slice(&b);
             }
@@ -72,5 +76,22 @@ pub fn rebuild_into(src: &Store, dest: &Path) -> Result<()> {
     }
     tx.commit()?;
     c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    Ok(())
+}
+
+fn copy_sync_state(src: &Store, tx: &Connection) -> Result<()> {
+    type Row =
+        (Option<String>, Option<String>, Option<String>, Option<String>, i64, Option<String>, Option<String>);
+    let row: Row = src.conn.query_row(
+        "SELECT server_url, tenant_id, device_name, pull_cursor, pushed_upto_seq, last_sync_at, last_error
+         FROM sync_state",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+    )?;
+    tx.execute(
+        "UPDATE sync_state SET server_url = ?1, tenant_id = ?2, device_name = ?3, pull_cursor = ?4,
+             pushed_upto_seq = ?5, last_sync_at = ?6, last_error = ?7",
+        params![row.0, row.1, row.2, row.3, row.4, row.5, row.6],
+    )?;
     Ok(())
 }

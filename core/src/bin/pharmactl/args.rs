@@ -68,6 +68,36 @@ pub enum Command {
     Rebuild,
     /// Print the projections as JSON.
     Export(ExportArgs),
+    /// Join a pharmacy's sync server with a one-time code (the credential goes to the OS
+    /// keyring; headless, run under `keyctl session -`).
+    Enroll(EnrollArgs),
+    /// Sync once with the server (push, then pull); `sync status` shows where it stands.
+    Sync(SyncArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct EnrollArgs {
+    /// The sync server, e.g. `https://sync.example.ma`.
+    #[arg(long)]
+    pub server: String,
+    /// The one-time enrollment code given by `pharma-sync-server device enroll-code`.
+    #[arg(long, env = "PHARMA_ENROLL_CODE", hide_env_values = true)]
+    pub code: String,
+    /// This device's name, e.g. "Comptoir 1".
+    #[arg(long)]
+    pub name: String,
+}
+
+#[derive(Args, Debug)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    pub command: Option<SyncCmd>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SyncCmd {
+    /// Server, last sync, changes waiting, last error.
+    Status,
 }
 
 #[derive(Args, Debug)]

@@ -10,6 +10,7 @@ mod counter_cmd;
 mod demo_cmd;
 mod out;
 mod stock_cmd;
+mod sync_cmd;
 
 use anyhow::{Context, Result};
 use args::{Cli, Command};
@@ -82,5 +83,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Audit(a) => stock_cmd::audit(&mut ctx, a),
         Command::Rebuild => stock_cmd::rebuild(ctx, &cli.db),
         Command::Export(a) => stock_cmd::export(&mut ctx, a),
+        Command::Enroll(a) => sync_cmd::enroll(&mut ctx, a),
+        Command::Sync(a) => sync_cmd::sync(&mut ctx, a),
     }
 }

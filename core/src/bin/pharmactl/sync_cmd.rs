@@ -1,0 +1,104 @@
+//! `pharmactl enroll` and `pharmactl sync`: the device's link with its sync server.
+
+use crate::Ctx;
+use crate::args::{EnrollArgs, SyncArgs, SyncCmd};
+use anyhow::Result;
+use pharma_core::sync_client::{CredentialStore, OsKeyring, SyncClient, SyncStatus};
+
+pub fn enroll(ctx: &mut Ctx, a: EnrollArgs) -> Result<()> {
+    let client = SyncClient::new(OsKeyring)?;
+    let done = client.enroll(&mut ctx.store, &a.server, &a.code, &a.name)?;
+    ctx.print(&done, || {
+        format!(
+            "appareil {} inscrit auprès de {} (pharmacie {}) ; identifiant gardé dans le trousseau du système",
+            done.device_id, done.server_url, done.tenant_id
+        )
+    })
+}
+
+pub fn sync(ctx: &mut Ctx, a: SyncArgs) -> Result<()> {
+    match a.command {
+        Some(SyncCmd::Status) => status(ctx),
+        None => {
+            let client = SyncClient::new(OsKeyring)?;
+            let r = client.sync_once(&mut ctx.store)?;
+            ctx.print(&r, || {
+                let mut s = format!(
+                    "envoyés : {} changement(s) en {} requête(s)",
+                    r.pushed + r.duplicates,
+                    r.push_requests
+                );
+                if r.duplicates > 0 {
+                    s.push_str(&format!(" (dont {} déjà sur le serveur)", r.duplicates));
+                }
+                s.push_str(&format!(
+                    "\nreçus : {} changement(s), {} nouveau(x), en {} page(s)",
+                    r.received, r.applied, r.pull_pages
+                ));
+                s
+            })
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct StatusOut {
+    server_url: Option<String>,
+    tenant_id: Option<uuid::Uuid>,
+    device_id: String,
+    device_name: Option<String>,
+    credential_in_keyring: Option<bool>,
+    #[serde(flatten)]
+    status: SyncStatus,
+}
+
+fn status(ctx: &mut Ctx) -> Result<()> {
+    let st = ctx.store.sync_state()?;
+    let device = ctx.store.device_id();
+    // The keyring may be out of reach (no session): say "unknown" rather than fail.
+    let credential_in_keyring = OsKeyring.get(device).ok().map(|c| c.is_some());
+    let out = StatusOut {
+        server_url: st.server_url.clone(),
+        tenant_id: st.tenant_id,
+        device_id: device.to_string(),
+        device_name: st.device_name.clone(),
+        credential_in_keyring,
+        status: SyncStatus {
+            online: st.last_error.is_none() && st.last_sync_at.is_some(),
+            last_sync_at: st.last_sync_at,
+            waiting_changes: ctx.store.changes_waiting()?,
+            last_error: st.last_error.clone(),
+        },
+    };
+    ctx.print(&out, || {
+        let Some(url) = &out.server_url else {
+            return format!(
+                "appareil {} non inscrit : lancez `pharmactl enroll --server URL --code CODE --name NOM`\nchangements en attente : {}",
+                out.device_id, out.status.waiting_changes
+            );
+        };
+        let mut s = format!(
+            "serveur : {url}\npharmacie : {}\nappareil : {} ({})",
+            out.tenant_id.map(|t| t.to_string()).unwrap_or_default(),
+            out.device_name.clone().unwrap_or_default(),
+            out.device_id
+        );
+        s.push_str(&format!(
+            "\nidentifiant dans le trousseau : {}",
+            match out.credential_in_keyring {
+                Some(true) => "oui",
+                Some(false) => "non (réinscrivez l'appareil)",
+                None => "trousseau inaccessible",
+            }
+        ));
+        s.push_str(&format!(
+            "\ndernière synchronisation : {}",
+            out.status.last_sync_at.map(|t| t.to_rfc3339()).unwrap_or_else(|| "jamais".into())
+        ));
+        s.push_str(&format!("\nchangements en attente : {}", out.status.waiting_changes));
+        if let Some(e) = &out.status.last_error {
+            s.push_str(&format!("\ndernière erreur : {e}"));
+        }
+        s
+    })
+}

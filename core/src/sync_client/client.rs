@@ -1,0 +1,343 @@
+//! One round of synchronisation over HTTP: push what this device made, pull what it lacks.
+
+use super::credentials::CredentialStore;
+use super::error::SyncError;
+use crate::protocol::{
+    DocChanges, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest,
+    PullResponse, PushRequest, PushResponse,
+};
+use crate::store::{DocId, PendingChange, Store};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Most changes in one push (the server's own limit is the same order).
+pub const MAX_PUSH_CHANGES: usize = 1000;
+/// Most changes asked for in one pull page.
+pub const PULL_PAGE: u32 = 1000;
+/// A sync stops after this many pull pages and carries on at the next round.
+const MAX_PULL_PAGES: usize = 10_000;
+
+/// What one sync did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    /// Local changes the server stored now.
+    pub pushed: u64,
+    /// Local changes the server already had (a push retried after a lost answer).
+    pub duplicates: u64,
+    pub push_requests: u64,
+    /// Changes received from the server (including ones already here).
+    pub received: u64,
+    /// Of those, changes that were new to this device.
+    pub applied: u64,
+    pub pull_pages: u64,
+}
+
+/// What the device learns when it joins a pharmacy.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Enrolled {
+    pub tenant_id: uuid::Uuid,
+    pub device_id: uuid::Uuid,
+    pub server_url: String,
+}
+
+/// How the client reaches the store: directly (`&mut Store`) or through the mutex the app
+/// shares with its counter screens, held only for the short store operations, never
+/// across a network round trip.
+pub(crate) trait StoreAccess {
+    fn with<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R;
+}
+
+pub(crate) struct Direct<'a>(pub std::cell::RefCell<&'a mut Store>);
+
+impl StoreAccess for Direct<'_> {
+    fn with<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
+        f(&mut self.0.borrow_mut())
+    }
+}
+
+impl StoreAccess for Mutex<Store> {
+    fn with<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
+        // A panic elsewhere while holding the store leaves it consistent (every write is
+        // one SQLite transaction): carry on with it.
+        let mut guard = self.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+}
+
+/// The device's sync client: blocking HTTP, credential from a [`CredentialStore`].
+///
+/// ```no_run
+/// use pharma_core::store::Store;
+/// use pharma_core::sync_client::{OsKeyring, SyncClient};
+/// let mut store = Store::open("pharmacie.db").expect("ouverture");
+/// let client = SyncClient::new(OsKeyring).expect("client");
+/// client.enroll(&mut store, "https://sync.example.ma", "ABCD-1234", "Comptoir 1").expect("inscription");
+/// let report = client.sync_once(&mut store).expect("synchronisation");
+/// println!("{} envoyés, {} reçus", report.pushed, report.applied);
+/// ```
+#[derive(Debug)]
+pub struct SyncClient<C> {
+    creds: C,
+    http: reqwest::blocking::Client,
+    /// Changes per push; halves on 413 down to one.
+    push_batch: usize,
+    pull_page: u32,
+}
+
+impl<C: CredentialStore> SyncClient<C> {
+    pub fn new(creds: C) -> Result<Self, SyncError> {
+        let http = reqwest::blocking::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(120))
+            .user_agent(concat!("pharmasaas-device/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(SyncError::BadResponse)?;
+        Ok(SyncClient { creds, http, push_batch: MAX_PUSH_CHANGES, pull_page: PULL_PAGE })
+    }
+
+    /// Smaller pushes and pull pages (tests exercise paging with these).
+    pub fn with_batch_sizes(mut self, push: usize, pull: u32) -> Self {
+        self.push_batch = push.clamp(1, MAX_PUSH_CHANGES);
+        self.pull_page = pull.clamp(1, PULL_PAGE);
+        self
+    }
+
+    pub fn credentials(&self) -> &C {
+        &self.creds
+    }
+
+    /// Exchanges a one-time enrollment code for this device's credential: the credential
+    /// goes to the keyring, the server's address and the pharmacy to the sync state.
+    pub fn enroll(
+        &self,
+        store: &mut Store,
+        server_url: &str,
+        code: &str,
+        device_name: &str,
+    ) -> Result<Enrolled, SyncError> {
+        let base = normalize_url(server_url)?;
+        let device_id = store.device_id();
+        let req = EnrollRequest {
+            code: code.trim().to_string(),
+            device_name: device_name.trim().to_string(),
+            device_id: device_id.0,
+        };
+        let resp: EnrollResponse = self.post(&base, "/v1/enroll", None, &req).map_err(|e| match e {
+            SyncError::Unauthorized { message } | SyncError::Refused { message, .. } => {
+                SyncError::EnrollRefused { message }
+            }
+            other => other,
+        })?;
+        self.creds.set(device_id, &resp.credential).map_err(SyncError::Keyring)?;
+        store.set_enrollment(&base, resp.tenant_id, device_name.trim())?;
+        Ok(Enrolled { tenant_id: resp.tenant_id, device_id: resp.device_id, server_url: base })
+    }
+
+    /// Pushes every pending local change, then pulls until the server has nothing more;
+    /// the outcome is recorded in the sync state (last sync, last error).
+    pub fn sync_once(&self, store: &mut Store) -> Result<SyncReport, SyncError> {
+        self.sync_with(&Direct(std::cell::RefCell::new(store)))
+    }
+
+    pub(crate) fn sync_with(&self, store: &impl StoreAccess) -> Result<SyncReport, SyncError> {
+        let result = self.sync_inner(store);
+        let recorded = store.with(|s| match &result {
+            Ok(_) => s.record_sync(None),
+            Err(e) => s.record_sync(Some(&e.to_string())),
+        });
+        let report = result?;
+        recorded?;
+        Ok(report)
+    }
+
+    fn sync_inner(&self, store: &impl StoreAccess) -> Result<SyncReport, SyncError> {
+        let (state, device_id) = store.with(|s| Ok::<_, SyncError>((s.sync_state()?, s.device_id())))?;
+        let base = state.server_url.ok_or(SyncError::NotEnrolled)?;
+        let credential =
+            self.creds.get(device_id).map_err(SyncError::Keyring)?.ok_or(SyncError::NoCredential)?;
+        let mut report = SyncReport::default();
+        self.push_all(store, &base, &credential, &mut report)?;
+        self.pull_all(store, &base, &credential, &mut report)?;
+        Ok(report)
+    }
+
+    fn push_all(
+        &self,
+        store: &impl StoreAccess,
+        base: &str,
+        credential: &str,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let mut batch = self.push_batch;
+        loop {
+            let pending = store.with(|s| s.pending_changes(batch))?;
+            let Some(last) = pending.last().map(|p| p.seq) else { return Ok(()) };
+            let req = PushRequest { docs: group_by_doc(pending) };
+            match self.post::<_, PushResponse>(base, "/v1/push", Some(credential), &req) {
+                Ok(resp) => {
+                    // Stored on the server (or already there): never pushed again.
+                    store.with(|s| s.mark_pushed(last))?;
+                    report.pushed += resp.accepted;
+                    report.duplicates += resp.duplicates;
+                    report.push_requests += 1;
+                }
+                Err(SyncError::TooLarge { .. }) if batch > 1 => batch /= 2,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn pull_all(
+        &self,
+        store: &impl StoreAccess,
+        base: &str,
+        credential: &str,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let mut cursor = store.with(|s| s.sync_state())?.cursor;
+        for _ in 0..MAX_PULL_PAGES {
+            let req = PullRequest { cursor: cursor.clone(), limit: Some(self.pull_page) };
+            let resp: PullResponse = self.post(base, "/v1/pull", Some(credential), &req)?;
+            let received: usize = resp.docs.iter().map(|d| d.changes.len()).sum();
+            let stuck = resp.more && received == 0 && cursor.as_ref() == Some(&resp.cursor);
+            // Apply the page, then remember the cursor: a crash in between pulls the page
+            // again, which apply ignores (idempotent by change hash).
+            let applied = store.with(|s| {
+                let mut n = 0;
+                for d in &resp.docs {
+                    n += s.apply_remote(&DocId(d.doc_id.clone()), &d.changes)?.new_changes;
+                }
+                s.save_cursor(&resp.cursor)?;
+                Ok::<_, SyncError>(n)
+            })?;
+            report.received += received as u64;
+            report.applied += applied as u64;
+            report.pull_pages += 1;
+            if !resp.more {
+                return Ok(());
+            }
+            if stuck {
+                return Err(SyncError::PullStuck);
+            }
+            cursor = Some(resp.cursor);
+        }
+        Ok(())
+    }
+
+    fn post<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        base: &str,
+        path: &str,
+        credential: Option<&str>,
+        body: &Req,
+    ) -> Result<Resp, SyncError> {
+        let url = format!("{base}{path}");
+        let mut req = self.http.post(&url).header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string()).json(body);
+        if let Some(c) = credential {
+            req = req.bearer_auth(c);
+        }
+        let resp = req.send().map_err(|source| SyncError::Unreachable { url: url.clone(), source })?;
+        let status = resp.status();
+        if status.is_success() {
+            return resp.json::<Resp>().map_err(SyncError::BadResponse);
+        }
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let text = resp.text().unwrap_or_default();
+        let body: ErrorBody = serde_json::from_str(&text).unwrap_or_else(|_| ErrorBody {
+            code: status.as_str().to_string(),
+            message: text.chars().take(200).collect(),
+        });
+        Err(error_for(status.as_u16(), body, retry_after))
+    }
+}
+
+/// Maps a refusal of the server, once, by status.
+fn error_for(status: u16, body: ErrorBody, retry_after: Option<Duration>) -> SyncError {
+    let message = body.message;
+    match status {
+        401 => SyncError::Unauthorized { message },
+        403 => SyncError::Revoked { message },
+        413 => SyncError::TooLarge { message },
+        426 => SyncError::UpdateRequired { message },
+        429 => SyncError::RateLimited { retry_after },
+        500..=599 => SyncError::Server { status, message },
+        _ => SyncError::Refused { status, code: body.code, message },
+    }
+}
+
+/// Groups a batch by document, keeping each document's changes in seq order (an Automerge
+/// change only depends on earlier changes of its own document).
+fn group_by_doc(pending: Vec<PendingChange>) -> Vec<DocChanges> {
+    let mut out: Vec<DocChanges> = Vec::new();
+    for p in pending {
+        match out.iter_mut().find(|d| d.doc_id == p.doc_id.0) {
+            Some(d) => d.changes.push(p.bytes),
+            None => out.push(DocChanges { doc_id: p.doc_id.0, changes: vec![p.bytes] }),
+        }
+    }
+    out
+}
+
+fn normalize_url(url: &str) -> Result<String, SyncError> {
+    let u = url.trim().trim_end_matches('/');
+    let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(u.to_string()),
+        _ => Err(SyncError::BadUrl(url.to_string())),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_refusals_map_to_clear_errors() {
+        let body = |c: &str| ErrorBody { code: c.into(), message: "m".into() };
+        assert!(matches!(error_for(401, body("unknown_credential"), None), SyncError::Unauthorized { .. }));
+        assert!(matches!(error_for(403, body("revoked"), None), SyncError::Revoked { .. }));
+        let e = error_for(426, body("protocol_version"), None);
+        assert!(e.to_string().starts_with("mise à jour nécessaire"), "{e}");
+        assert!(e.needs_person());
+        assert!(matches!(
+            error_for(429, body("rate_limited"), Some(Duration::from_secs(3))),
+            SyncError::RateLimited { retry_after: Some(d) } if d == Duration::from_secs(3)
+        ));
+        assert!(matches!(error_for(413, body("too_large"), None), SyncError::TooLarge { .. }));
+        assert!(matches!(
+            error_for(400, body("invalid_change"), None),
+            SyncError::Refused { status: 400, .. }
+        ));
+        assert!(matches!(error_for(503, body("db"), None), SyncError::Server { status: 503, .. }));
+        assert!(error_for(403, body("revoked"), None).to_string().contains("révoqué"));
+    }
+
+    #[test]
+    fn batches_group_by_document_in_seq_order() {
+        let p = |seq, doc: &str, b: u8| PendingChange { seq, doc_id: DocId(doc.into()), bytes: vec![b] };
+        let docs = group_by_doc(vec![p(1, "catalog", 1), p(2, "settings", 2), p(3, "catalog", 3)]);
+        assert_eq!(
+            docs,
+            vec![
+                DocChanges { doc_id: "catalog".into(), changes: vec![vec![1], vec![3]] },
+                DocChanges { doc_id: "settings".into(), changes: vec![vec![2]] },
+            ]
+        );
+    }
+
+    #[test]
+    fn server_addresses_are_checked() {
+        assert_eq!(normalize_url(" http://127.0.0.1:8080/ ").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(normalize_url("https://sync.example.ma").unwrap(), "https://sync.example.ma");
+        assert!(matches!(normalize_url("sync.example.ma"), Err(SyncError::BadUrl(_))));
+        assert!(matches!(normalize_url("http://"), Err(SyncError::BadUrl(_))));
+    }
+}

@@ -1,0 +1,193 @@
+//! The background sync of a running app: one thread that syncs at start, after every
+//! local change it is told about, and every `poll_every` otherwise; that backs off
+//! exponentially (with jitter) while the server cannot be reached; and that stops cleanly.
+//!
+//! Nothing lives only in memory: the outbox, the push mark, the pull cursor and the last
+//! outcome are in SQLite, the credential in the keyring, so a restarted app carries on
+//! where it stopped.
+
+use super::backoff::Backoff;
+use super::client::SyncClient;
+use super::credentials::CredentialStore;
+use super::error::SyncError;
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// What the app shows in its status bar.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SyncStatus {
+    /// The last attempt reached the server and succeeded.
+    pub online: bool,
+    pub last_sync_at: Option<DateTime<Utc>>,
+    /// Local changes not yet on the server.
+    pub waiting_changes: u64,
+    pub last_error: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SyncOptions {
+    /// Sync this often when nothing else wakes the loop.
+    pub poll_every: Duration,
+    pub backoff: Backoff,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions { poll_every: Duration::from_secs(30), backoff: Backoff::default() }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Flags {
+    stop: bool,
+    nudged: bool,
+    online: bool,
+    rounds: u64,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    flags: Mutex<Flags>,
+    wake: Condvar,
+}
+
+impl Shared {
+    fn flags(&self) -> MutexGuard<'_, Flags> {
+        self.flags.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Starts the background sync; see [`SyncHandle`].
+#[derive(Debug)]
+pub struct SyncLoop;
+
+impl SyncLoop {
+    pub fn start<C>(store: Arc<Mutex<Store>>, client: SyncClient<C>, options: SyncOptions) -> SyncHandle
+    where
+        C: CredentialStore + Send + 'static,
+    {
+        let shared = Arc::new(Shared::default());
+        let thread = {
+            let (shared, store) = (shared.clone(), store.clone());
+            std::thread::Builder::new()
+                .name("pharma-sync".into())
+                .spawn(move || run(&shared, &store, &client, options))
+                .ok()
+        };
+        SyncHandle { shared, store, thread }
+    }
+}
+
+fn run<C: CredentialStore>(shared: &Shared, store: &Mutex<Store>, client: &SyncClient<C>, o: SyncOptions) {
+    let mut failures: u32 = 0;
+    loop {
+        let result = client.sync_with(store);
+        let wait = match &result {
+            Ok(_) => {
+                failures = 0;
+                o.poll_every
+            }
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                let d = o.backoff.delay(failures, rand::random::<f64>());
+                match e {
+                    SyncError::RateLimited { retry_after: Some(r) } => d.max(*r),
+                    _ => d,
+                }
+            }
+        };
+        let mut f = shared.flags();
+        f.online = result.is_ok();
+        f.rounds += 1;
+        shared.wake.notify_all();
+        // While backing off, a local change does not cut the wait short: the counter keeps
+        // selling, and the change goes with the next attempt.
+        let deadline = Instant::now() + wait;
+        loop {
+            if f.stop {
+                return;
+            }
+            if f.nudged && result.is_ok() {
+                break;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            f = shared.wake.wait_timeout(f, deadline - now).unwrap_or_else(|p| p.into_inner()).0;
+        }
+        f.nudged = false;
+    }
+}
+
+/// The running background sync. Dropping it stops it too.
+#[derive(Debug)]
+pub struct SyncHandle {
+    shared: Arc<Shared>,
+    store: Arc<Mutex<Store>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SyncHandle {
+    /// A local change was committed: sync soon.
+    pub fn nudge(&self) {
+        self.shared.flags().nudged = true;
+        self.shared.wake.notify_all();
+    }
+
+    pub fn status(&self) -> Result<SyncStatus, SyncError> {
+        let online = self.shared.flags().online;
+        let (state, waiting) = {
+            let s = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            (s.sync_state()?, s.changes_waiting()?)
+        };
+        Ok(SyncStatus {
+            online,
+            last_sync_at: state.last_sync_at,
+            waiting_changes: waiting,
+            last_error: state.last_error,
+        })
+    }
+
+    /// Waits until the loop has finished `n` rounds in all (tests, and an app that wants
+    /// the first sync done before it shows the counter), at most `timeout`.
+    pub fn wait_rounds(&self, n: u64, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut f = self.shared.flags();
+        while f.rounds < n {
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            f = self.shared.wake.wait_timeout(f, deadline - now).unwrap_or_else(|p| p.into_inner()).0;
+        }
+        true
+    }
+
+    /// Rounds finished so far.
+    pub fn rounds(&self) -> u64 {
+        self.shared.flags().rounds
+    }
+
+    /// Stops the loop and waits for its thread (a round in progress finishes first).
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.shared.flags().stop = true;
+        self.shared.wake.notify_all();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for SyncHandle {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
