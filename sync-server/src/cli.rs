@@ -1,0 +1,197 @@
+//! The command line: `serve`, `migrate` and the admin commands. Output is for people
+//! (French); ids are printed alone on their line where a script needs them.
+
+use crate::admin::{self, AdminError};
+use crate::audit::{self, AuditError};
+use crate::config::{Config, ConfigError};
+use crate::db;
+use crate::server::{self, ServeError};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use uuid::Uuid;
+
+#[derive(Debug, Parser)]
+#[command(name = "pharma-sync-server", version, about = "Serveur de synchronisation PharmaSaaS")]
+pub struct Cli {
+    /// TOML configuration file; `PHARMA_SYNC_*` variables override it.
+    #[arg(long, global = true, env = "PHARMA_SYNC_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Applies the migrations, then serves until SIGTERM or Ctrl-C.
+    Serve,
+    /// Applies the migrations and stops.
+    Migrate,
+    /// Pharmacies.
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Devices and enrollment codes.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+    /// Audit chains.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Creates a pharmacy and prints its id.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// Prints a one-time enrollment code.
+    EnrollCode {
+        #[arg(long)]
+        tenant: Uuid,
+        #[arg(long, default_value_t = 60)]
+        ttl_minutes: i64,
+    },
+    /// Lists the devices of a pharmacy.
+    List {
+        #[arg(long)]
+        tenant: Uuid,
+    },
+    /// Revokes a device: its credential is refused from now on.
+    Revoke {
+        #[arg(long)]
+        device: Uuid,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Rebuilds the pharmacy's documents and checks every device's audit chain.
+    Verify {
+        #[arg(long)]
+        tenant: Uuid,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("connexion à la base impossible : {0}")]
+    Connect(#[source] sqlx_core::Error),
+    #[error("migration impossible : {0}")]
+    Migrate(#[from] sqlx_core::migrate::MigrateError),
+    #[error("adresse d'écoute « {addr} » inutilisable : {source}")]
+    Bind {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Serve(#[from] ServeError),
+    #[error(transparent)]
+    Admin(#[from] AdminError),
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+}
+
+/// Runs one command; Ok(false) when it ran but found a problem (a broken audit chain).
+pub async fn run(cli: Cli) -> Result<bool, CliError> {
+    let config = Config::load(cli.config.as_deref())?;
+    if let Command::Serve = cli.command {
+        let listener = tokio::net::TcpListener::bind(&config.listen)
+            .await
+            .map_err(|source| CliError::Bind { addr: config.listen.clone(), source })?;
+        server::serve(config, listener, server::shutdown_signal()).await?;
+        return Ok(true);
+    }
+    let pool = db::connect(&config.database_url, 2).await.map_err(CliError::Connect)?;
+    db::migrate(&pool).await?;
+    let ok = match cli.command {
+        Command::Serve => true,
+        Command::Migrate => {
+            println!("migrations appliquées");
+            true
+        }
+        Command::Tenant { command: TenantCommand::Create { name } } => {
+            println!("{}", admin::create_tenant(&pool, &name).await?);
+            true
+        }
+        Command::Device { command } => device(&pool, command).await?,
+        Command::Audit { command: AuditCommand::Verify { tenant } } => verify(&pool, tenant).await?,
+    };
+    pool.close().await;
+    Ok(ok)
+}
+
+async fn device(pool: &sqlx_postgres::PgPool, command: DeviceCommand) -> Result<bool, CliError> {
+    match command {
+        DeviceCommand::EnrollCode { tenant, ttl_minutes } => {
+            println!("{}", admin::enroll_code(pool, tenant, ttl_minutes).await?);
+        }
+        DeviceCommand::List { tenant } => {
+            let devices = admin::list_devices(pool, tenant).await?;
+            if devices.is_empty() {
+                println!("aucun poste");
+            }
+            for d in devices {
+                let seen = d.last_seen_at.map_or_else(|| "jamais".to_string(), |t| t.to_rfc3339());
+                let state = d
+                    .revoked_at
+                    .map_or_else(|| "actif".to_string(), |t| format!("révoqué le {}", t.to_rfc3339()));
+                println!(
+                    "{}\t{}\tenrôlé le {}\tvu {}\t{}",
+                    d.device_id,
+                    d.name,
+                    d.enrolled_at.to_rfc3339(),
+                    seen,
+                    state
+                );
+            }
+        }
+        DeviceCommand::Revoke { device } => {
+            admin::revoke_device(pool, device).await?;
+            println!("poste {device} révoqué");
+        }
+    }
+    Ok(true)
+}
+
+async fn verify(pool: &sqlx_postgres::PgPool, tenant: Uuid) -> Result<bool, CliError> {
+    let verdicts = audit::verify_tenant(pool, tenant).await?;
+    if verdicts.is_empty() {
+        println!("aucune entrée d'audit");
+    }
+    let mut first_break = None;
+    for (device, verdict) in &verdicts {
+        match verdict {
+            Ok(r) => println!(
+                "poste {device} : {} entrées, chaîne intacte (tête n° {} {})",
+                r.entries, r.head_seq, r.head_hash
+            ),
+            Err(b) => {
+                println!("poste {device} : CHAÎNE ROMPUE — {} ({})", b.message_fr, b.kind.label_fr());
+                first_break.get_or_insert((*device, b.clone()));
+            }
+        }
+    }
+    if let Some((device, b)) = first_break {
+        eprintln!(
+            "audit : chaîne du poste {device} rompue à l'entrée n° {}{} : {}",
+            b.seq,
+            b.id.map(|i| format!(" ({i})")).unwrap_or_default(),
+            b.message_fr
+        );
+        return Ok(false);
+    }
+    Ok(true)
+}

@@ -1,0 +1,161 @@
+//! Configuration: an optional TOML file, then the environment on top (the environment
+//! wins, so one file can serve several instances).
+
+use serde::Deserialize;
+use std::path::Path;
+
+/// Everything `serve` needs.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `host:port`; port 0 picks a free port (the bound address is logged).
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    #[serde(default)]
+    pub database_url: String,
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// The explicit limits of protocol v1.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest request body, in bytes (413 beyond).
+    pub max_body_bytes: usize,
+    /// Most changes in one push.
+    pub max_changes_per_push: usize,
+    /// Largest WebSocket message the server accepts from a device.
+    pub max_ws_message_bytes: usize,
+    /// Pushes one device may make per minute on one instance (429 beyond).
+    pub pushes_per_minute_per_device: u32,
+    /// Most changes in one pull answer.
+    pub max_pull_changes: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 8 * 1024 * 1024,
+            max_changes_per_push: 5000,
+            max_ws_message_bytes: 64 * 1024,
+            pushes_per_minute_per_device: 600,
+            max_pull_changes: 5000,
+        }
+    }
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:8750".into()
+}
+
+fn default_max_connections() -> u32 {
+    10
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: default_listen(),
+            database_url: String::new(),
+            max_connections: default_max_connections(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("lecture de la configuration {path} impossible : {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("configuration {path} invalide : {source}")]
+    Parse {
+        path: String,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error("variable {name} invalide : « {value} »")]
+    Env { name: &'static str, value: String },
+    #[error("aucune base de données : donnez database_url ou PHARMA_SYNC_DATABASE_URL")]
+    NoDatabase,
+}
+
+impl Config {
+    /// The file (when given), then the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut config = match file {
+            Some(path) => Self::from_file(path)?,
+            None => Config::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        if config.database_url.is_empty() {
+            return Err(ConfigError::NoDatabase);
+        }
+        Ok(config)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse { path: shown, source })
+    }
+
+    /// Overrides from `PHARMA_SYNC_*` variables, read through `get`.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(v) = get("PHARMA_SYNC_LISTEN") {
+            self.listen = v;
+        }
+        if let Some(v) = get("PHARMA_SYNC_DATABASE_URL") {
+            self.database_url = v;
+        }
+        let l = &mut self.limits;
+        number(&get, "PHARMA_SYNC_MAX_BODY_BYTES", &mut l.max_body_bytes)?;
+        number(&get, "PHARMA_SYNC_MAX_CHANGES_PER_PUSH", &mut l.max_changes_per_push)?;
+        number(&get, "PHARMA_SYNC_MAX_WS_MESSAGE_BYTES", &mut l.max_ws_message_bytes)?;
+        number(&get, "PHARMA_SYNC_PUSHES_PER_MINUTE_PER_DEVICE", &mut l.pushes_per_minute_per_device)?;
+        number(&get, "PHARMA_SYNC_MAX_PULL_CHANGES", &mut l.max_pull_changes)?;
+        number(&get, "PHARMA_SYNC_MAX_CONNECTIONS", &mut self.max_connections)?;
+        Ok(())
+    }
+}
+
+fn number<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    slot: &mut T,
+) -> Result<(), ConfigError> {
+    if let Some(v) = get(name) {
+        *slot = v.trim().parse().map_err(|_| ConfigError::Env { name, value: v })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_parses_and_environment_wins() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../packaging/sync-server.example.toml");
+        let mut c = Config::from_file(&path).unwrap();
+        assert_eq!(c.limits.max_changes_per_push, 5000);
+        c.apply_env(|n| match n {
+            "PHARMA_SYNC_LISTEN" => Some("0.0.0.0:9000".into()),
+            "PHARMA_SYNC_MAX_BODY_BYTES" => Some("1024".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.listen, "0.0.0.0:9000");
+        assert_eq!(c.limits.max_body_bytes, 1024);
+        let e = c.apply_env(|n| (n == "PHARMA_SYNC_MAX_BODY_BYTES").then(|| "beaucoup".into())).unwrap_err();
+        assert!(e.to_string().contains("PHARMA_SYNC_MAX_BODY_BYTES"), "{e}");
+    }
+}

@@ -1,0 +1,186 @@
+//! Push ingest: validate every change before anything is stored, then store the whole
+//! push in one transaction, skipping changes already held (idempotent by hash).
+//!
+//! Validation: each document name must be one this protocol knows ([`DocId::parse`]),
+//! each change must decode — bytes that make Automerge panic are caught — and carry the
+//! pushing device's actor id (the 16 bytes of its UUID). Documents are per pharmacy: a
+//! document name is resolved inside the device's tenant, so a device can never write
+//! into another pharmacy's documents.
+
+use crate::feed::{self, Pushed};
+use automerge::Change;
+use pharma_core::docid::{DocId, UnknownDoc};
+use sqlx_postgres::PgPool;
+use std::collections::{BTreeSet, HashSet};
+use std::panic::catch_unwind;
+use uuid::Uuid;
+
+/// A change that passed validation.
+#[derive(Debug)]
+pub struct ValidChange {
+    pub doc_id: String,
+    pub hash: Vec<u8>,
+    pub bytes: Vec<u8>,
+}
+
+/// Why a push was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum Invalid {
+    #[error(transparent)]
+    UnknownDoc(#[from] UnknownDoc),
+    #[error("change {index} of {doc_id} does not decode: {source}")]
+    Undecodable {
+        doc_id: String,
+        index: usize,
+        #[source]
+        source: automerge::LoadChangeError,
+    },
+    #[error("change {index} of {doc_id} made Automerge panic")]
+    Panicked { doc_id: String, index: usize },
+    #[error("change {index} of {doc_id} is by actor {actor}, not by the pushing device")]
+    ForeignActor { doc_id: String, index: usize, actor: String },
+}
+
+impl Invalid {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Invalid::UnknownDoc(_) => "unknown_doc",
+            Invalid::Undecodable { .. } | Invalid::Panicked { .. } => "bad_change",
+            Invalid::ForeignActor { .. } => "foreign_actor",
+        }
+    }
+
+    pub fn message_fr(&self) -> String {
+        match self {
+            Invalid::UnknownDoc(e) => format!("Envoi refusé : {e}. Rien n'a été enregistré."),
+            Invalid::Undecodable { doc_id, index, source } => format!(
+                "Envoi refusé : le changement n° {} du document « {doc_id} » est illisible ({source}). \
+                 Rien n'a été enregistré.",
+                index + 1
+            ),
+            Invalid::Panicked { doc_id, index } => format!(
+                "Envoi refusé : le changement n° {} du document « {doc_id} » est illisible. \
+                 Rien n'a été enregistré.",
+                index + 1
+            ),
+            Invalid::ForeignActor { doc_id, index, .. } => format!(
+                "Envoi refusé : le changement n° {} du document « {doc_id} » a été fait par un autre poste. \
+                 Rien n'a été enregistré.",
+                index + 1
+            ),
+        }
+    }
+}
+
+/// A refused push: why, and the offending bytes for the quarantine.
+#[derive(Debug)]
+pub struct Rejected {
+    pub invalid: Invalid,
+    pub doc_id: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Decodes without letting a hostile input take the process down.
+pub fn decode(bytes: &[u8]) -> Result<Change, Option<automerge::LoadChangeError>> {
+    match catch_unwind(|| Change::try_from(bytes)) {
+        Ok(Ok(c)) => Ok(c),
+        Ok(Err(e)) => Err(Some(e)),
+        Err(_) => Err(None),
+    }
+}
+
+/// Checks a whole push; the first invalid change refuses all of it.
+pub fn validate(
+    device: Uuid,
+    docs: Vec<pharma_core::protocol::DocChanges>,
+) -> Result<Vec<ValidChange>, Box<Rejected>> {
+    let mut out = Vec::new();
+    for d in docs {
+        if let Err(e) = DocId::parse(&d.doc_id) {
+            let bytes = d.changes.into_iter().next().unwrap_or_default();
+            let doc_id: String = d.doc_id.chars().take(200).collect();
+            return Err(Box::new(Rejected { invalid: e.into(), doc_id, bytes }));
+        }
+        for (index, bytes) in d.changes.into_iter().enumerate() {
+            let reject =
+                |invalid| Box::new(Rejected { invalid, doc_id: d.doc_id.clone(), bytes: Vec::new() });
+            let change = match decode(&bytes) {
+                Ok(c) => c,
+                Err(Some(source)) => {
+                    let mut r = reject(Invalid::Undecodable { doc_id: d.doc_id.clone(), index, source });
+                    r.bytes = bytes;
+                    return Err(r);
+                }
+                Err(None) => {
+                    let mut r = reject(Invalid::Panicked { doc_id: d.doc_id.clone(), index });
+                    r.bytes = bytes;
+                    return Err(r);
+                }
+            };
+            if change.actor_id().to_bytes() != device.as_bytes().as_slice() {
+                let actor = change.actor_id().to_hex_string();
+                let mut r = reject(Invalid::ForeignActor { doc_id: d.doc_id.clone(), index, actor });
+                r.bytes = bytes;
+                return Err(r);
+            }
+            out.push(ValidChange { doc_id: d.doc_id.clone(), hash: change.hash().0.to_vec(), bytes });
+        }
+    }
+    Ok(out)
+}
+
+/// What a stored push did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Stored {
+    pub accepted: u64,
+    pub duplicates: u64,
+    /// Documents that received new changes.
+    pub doc_ids: BTreeSet<String>,
+}
+
+/// Stores validated changes in one transaction and notifies the other instances.
+pub async fn store(
+    pool: &PgPool,
+    tenant: Uuid,
+    device: Uuid,
+    changes: Vec<ValidChange>,
+) -> Result<Stored, sqlx_core::Error> {
+    let total = changes.len() as u64;
+    let mut seen = HashSet::new();
+    let (mut docs, mut hashes, mut bytes) = (Vec::new(), Vec::new(), Vec::new());
+    for c in changes {
+        if seen.insert(c.hash.clone()) {
+            docs.push(c.doc_id);
+            hashes.push(c.hash);
+            bytes.push(c.bytes);
+        }
+    }
+    let mut tx = pool.begin().await?;
+    let rows: Vec<(String,)> = sqlx_core::query_as::query_as(
+        "INSERT INTO changes (tenant_id, doc_id, hash, bytes, device_id) \
+         SELECT $1, d, h, b, $2 FROM UNNEST($3::text[], $4::bytea[], $5::bytea[]) AS t(d, h, b) \
+         ON CONFLICT (tenant_id, hash) DO NOTHING RETURNING doc_id",
+    )
+    .bind(tenant)
+    .bind(device)
+    .bind(&docs)
+    .bind(&hashes)
+    .bind(&bytes)
+    .fetch_all(&mut *tx)
+    .await?;
+    let accepted = rows.len() as u64;
+    let doc_ids: BTreeSet<String> = rows.into_iter().map(|(d,)| d).collect();
+    if !doc_ids.is_empty() {
+        let pushed =
+            Pushed { tenant_id: tenant, device_id: device, doc_ids: doc_ids.iter().cloned().collect() };
+        for payload in feed::payloads(&pushed) {
+            sqlx_core::query::query("SELECT pg_notify($1, $2)")
+                .bind(feed::CHANNEL)
+                .bind(payload)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(Stored { accepted, duplicates: total - accepted, doc_ids })
+}

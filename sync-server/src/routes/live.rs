@@ -1,0 +1,60 @@
+//! `GET /v1/live`: a WebSocket on which the server tells a device that other devices of
+//! its pharmacy pushed, so it pulls; never another pharmacy's events, never its own.
+
+use crate::auth::AuthedDevice;
+use crate::feed::FeedEvent;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use pharma_core::protocol::LiveEvent;
+use std::sync::atomic::Ordering;
+use tokio::sync::broadcast::error::RecvError;
+
+pub async fn live(State(state): State<AppState>, device: AuthedDevice, ws: WebSocketUpgrade) -> Response {
+    // Subscribed before the handshake answers: nothing pushed after it is missed.
+    let events = state.feed.subscribe();
+    let max = state.limits.max_ws_message_bytes;
+    ws.max_message_size(max).max_frame_size(max).on_upgrade(move |socket| run(socket, state, device, events))
+}
+
+async fn run(
+    mut socket: WebSocket,
+    state: AppState,
+    device: AuthedDevice,
+    mut events: tokio::sync::broadcast::Receiver<std::sync::Arc<FeedEvent>>,
+) {
+    state.metrics.live_connections.fetch_add(1, Ordering::Relaxed);
+    let mut shutdown = state.shutdown.clone();
+    loop {
+        let event = tokio::select! {
+            e = events.recv() => e,
+            msg = socket.recv() => match msg {
+                // Pings are answered by the socket itself; devices have nothing else to say.
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                Some(Ok(_)) => continue,
+            },
+            _ = shutdown.changed() => break,
+        };
+        let out = match event {
+            Ok(ev) => match &*ev {
+                FeedEvent::Pushed(p)
+                    if p.tenant_id == device.tenant_id && p.device_id != device.device_id =>
+                {
+                    LiveEvent::Changed { doc_ids: p.doc_ids.clone() }
+                }
+                FeedEvent::Pushed(_) => continue,
+                FeedEvent::Resync => LiveEvent::Changed { doc_ids: Vec::new() },
+            },
+            // Events were dropped for this slow socket: an empty list means "pull everything".
+            Err(RecvError::Lagged(_)) => LiveEvent::Changed { doc_ids: Vec::new() },
+            Err(RecvError::Closed) => break,
+        };
+        let Ok(text) = serde_json::to_string(&out) else { continue };
+        if socket.send(Message::Text(text.into())).await.is_err() {
+            break;
+        }
+    }
+    let _ = socket.send(Message::Close(None)).await;
+    state.metrics.live_connections.fetch_sub(1, Ordering::Relaxed);
+}

@@ -1,0 +1,117 @@
+//! The binary itself: admin commands, `serve` on port 0 with a graceful SIGTERM, and
+//! `audit verify` finding an audit entry edited after the fact.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use automerge::transaction::Transactable;
+use automerge::{ActorId, AutoCommit, ROOT, ReadDoc};
+use common::device::Device;
+use common::*;
+use pharma_core::protocol::DocChanges;
+use reqwest::StatusCode;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+fn cli(db: &TestDb, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_pharma-sync-server"))
+        .args(args)
+        .env("PHARMA_SYNC_DATABASE_URL", &db.url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn admin_commands_serve_and_audit_verify_end_to_end() {
+    let db = test_db().await;
+    let (ok, out, err) = cli(&db, &["tenant", "create", "--name", "Pharmacie Atlas"]);
+    assert!(ok, "{err}");
+    let tenant = out.trim().to_string();
+    uuid::Uuid::parse_str(&tenant).unwrap();
+    let (ok, code, err) = cli(&db, &["device", "enroll-code", "--tenant", &tenant, "--ttl-minutes", "5"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = cli(&db, &["device", "enroll-code", "--tenant", &uuid::Uuid::nil().to_string()]);
+    assert!(!ok);
+    assert!(err.contains("inconnue"), "{err}");
+
+    // serve, on a port the system picks, told by the log line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pharma-sync-server"))
+        .arg("serve")
+        .env("PHARMA_SYNC_DATABASE_URL", &db.url)
+        .env("PHARMA_SYNC_LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve ended before listening").unwrap();
+        if let Some((_, a)) = line.split_once("listening on ") {
+            break a.trim().to_string();
+        }
+    };
+    let base = format!("http://{addr}");
+    assert_eq!(reqwest::get(format!("{base}/healthz")).await.unwrap().status(), StatusCode::OK);
+    let mut dev = Device::pharmacy(101, 3);
+    let mut c = Client { base: base.clone(), ..Client::new_detached() };
+    c.enroll(code.trim(), dev.id()).await;
+    let all = dev.all_changes();
+    assert_eq!(c.push(all.clone()).await.0, StatusCode::OK);
+
+    let (ok, out, err) = cli(&db, &["device", "list", "--tenant", &tenant]);
+    assert!(ok, "{err}");
+    assert!(out.contains(&dev.id().to_string()) && out.contains("actif"), "{out}");
+
+    let (ok, out, err) = cli(&db, &["audit", "verify", "--tenant", &tenant]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("chaîne intacte"), "{out}");
+    let entries = dev.store.audit_entries().unwrap().len();
+    assert!(out.contains(&format!("{entries} entrées")), "{out}");
+
+    // The device (or someone holding its credential) rewrites an audit entry afterwards.
+    let (doc_id, tampered) = tamper_first_audit_entry(&all, dev.id());
+    let (status, body) = c.push(vec![DocChanges { doc_id, changes: vec![tampered] }]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (ok, out, err) = cli(&db, &["audit", "verify", "--tenant", &tenant]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("CHAÎNE ROMPUE"), "{out}");
+    assert!(err.contains("rompue à l'entrée n° "), "{err}");
+
+    let (ok, _, err) = cli(&db, &["device", "revoke", "--device", &dev.id().to_string()]);
+    assert!(ok, "{err}");
+    assert_eq!(c.push(all).await.0, StatusCode::FORBIDDEN);
+
+    // SIGTERM: a graceful stop, exit status 0.
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    assert!(child.wait().unwrap().success());
+}
+
+/// A change, by the device's own actor, that edits the first audit entry it finds.
+fn tamper_first_audit_entry(docs: &[DocChanges], device: uuid::Uuid) -> (String, Vec<u8>) {
+    for d in docs {
+        let mut doc = AutoCommit::new();
+        let changes: Vec<automerge::Change> =
+            d.changes.iter().map(|b| automerge::Change::try_from(b.as_slice()).unwrap()).collect();
+        doc.apply_changes(changes).unwrap();
+        doc.set_actor(ActorId::from(device.as_bytes().as_slice()));
+        let key = doc.keys(ROOT).find(|k| k.starts_with("f/audit/"));
+        let Some(key) = key else { continue };
+        let (value, _) = doc.get(ROOT, key.as_str()).unwrap().unwrap();
+        let text = value.into_string().unwrap();
+        let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        json["event"] = "rien_a_signaler".into();
+        doc.put(ROOT, key.as_str(), json.to_string()).unwrap();
+        let hash = doc.commit().unwrap();
+        let bytes = doc.get_change_by_hash(&hash).unwrap().raw_bytes().to_vec();
+        return (d.doc_id.clone(), bytes);
+    }
+    panic!("no audit entry in the documents");
+}
