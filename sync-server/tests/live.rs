@@ -47,18 +47,14 @@ async fn next_event(socket: &mut Socket) -> LiveEvent {
 
 #[tokio::test]
 async fn another_devices_push_reaches_the_live_socket_and_only_that() {
-    let db = test_db().await;
-    let server = start_server(&db, Limits::default()).await;
-    let (tenant, code) = tenant_with_code(&db, "Pharmacie A").await;
-    let code2 = pharma_sync_server::admin::enroll_code(&db.pool, tenant, 60).await.unwrap();
-    let (_, code_b) = tenant_with_code(&db, "Pharmacie B").await;
+    let Setup { db, server, tenant } = setup(Limits::default()).await;
+    let tenant_b = pharma_sync_server::admin::create_tenant(&db.pool, "Pharmacie B").await.unwrap();
     let mut counter = Device::pharmacy(81, 1);
     let mut other_pharmacy = Device::pharmacy(82, 1);
     let mut tablet_dev = Device::pharmacy(83, 0);
-    let (mut a, mut tablet, mut b) = (Client::new(&server), Client::new(&server), Client::new(&server));
-    a.enroll(&code, counter.id()).await;
-    tablet.enroll(&code2, tablet_dev.id()).await;
-    b.enroll(&code_b, other_pharmacy.id()).await;
+    let a = enrolled(&db, &server, tenant, counter.id()).await;
+    let tablet = enrolled(&db, &server, tenant, tablet_dev.id()).await;
+    let b = enrolled(&db, &server, tenant_b, other_pharmacy.id()).await;
 
     // Refused without a credential or with a wrong version, before any upgrade.
     match connect(&server, None, Some("1")).await {
@@ -104,14 +100,11 @@ async fn two_instances_on_one_database_push_on_one_hear_and_pull_on_the_other() 
     let db = test_db().await;
     let one = start_server(&db, Limits::default()).await;
     let two = start_server(&db, Limits::default()).await;
-    let (tenant, code) = tenant_with_code(&db, "Pharmacie Atlas").await;
-    let code2 = pharma_sync_server::admin::enroll_code(&db.pool, tenant, 60).await.unwrap();
+    let tenant = pharma_sync_server::admin::create_tenant(&db.pool, "Pharmacie Atlas").await.unwrap();
     let mut counter = Device::pharmacy(91, 5);
     let mut tablet = Device::empty(92);
-    let mut a = Client::new(&one);
-    a.enroll(&code, counter.id()).await;
-    let mut b = Client::new(&two);
-    b.enroll(&code2, tablet.id()).await;
+    let a = enrolled(&db, &one, tenant, counter.id()).await;
+    let b = enrolled(&db, &two, tenant, tablet.id()).await;
 
     let mut ws = connect(&two, b.credential.as_deref(), Some("1")).await.unwrap();
     let pushed = counter.all_changes();

@@ -76,11 +76,9 @@ async fn an_expired_code_or_a_taken_device_id_is_refused_and_the_code_survives_t
 
 #[tokio::test]
 async fn missing_old_or_new_protocol_versions_get_426_with_the_supported_range() {
-    let db = test_db().await;
-    let server = start_server(&db, Limits::default()).await;
-    let (_, code) = tenant_with_code(&db, "Pharmacie Atlas").await;
-    let mut c = Client::new(&server);
-    c.enroll(&code, Uuid::from_u128(3)).await;
+    let s = setup(Limits::default()).await;
+    let c = s.client(Uuid::from_u128(3)).await;
+    let server = s.server;
     for version in [None, Some("0"), Some("2"), Some("v1")] {
         let c = Client { protocol: version.map(String::from), ..c.clone() };
         for path in ["/v1/push", "/v1/pull", "/v1/enroll"] {
@@ -130,18 +128,15 @@ async fn unknown_credentials_get_401_and_a_revoked_device_403() {
 
 #[tokio::test]
 async fn oversize_bodies_get_413_too_many_changes_413_and_a_flood_429_storing_nothing() {
-    let db = test_db().await;
     let limits = Limits {
         max_body_bytes: 64 * 1024,
         max_changes_per_push: 3,
         pushes_per_minute_per_device: 3,
         ..Limits::default()
     };
-    let server = start_server(&db, limits).await;
-    let (_, code) = tenant_with_code(&db, "Pharmacie Atlas").await;
+    let Setup { db, server, tenant } = setup(limits).await;
     let mut d = Device::pharmacy(12, 0);
-    let mut c = Client::new(&server);
-    c.enroll(&code, d.id()).await;
+    let c = enrolled(&db, &server, tenant, d.id()).await;
 
     let big = vec![DocChanges { doc_id: "catalog".into(), changes: vec![vec![0u8; 100 * 1024]] }];
     let (status, body) = c.push(big).await;

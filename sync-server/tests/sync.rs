@@ -14,16 +14,11 @@ use std::collections::HashSet;
 
 #[tokio::test]
 async fn changes_pushed_by_one_device_rebuild_the_same_pharmacy_on_another() {
-    let db = test_db().await;
-    let server = start_server(&db, Limits::default()).await;
-    let (tenant, code) = tenant_with_code(&db, "Pharmacie Atlas").await;
-    let code2 = pharma_sync_server::admin::enroll_code(&db.pool, tenant, 60).await.unwrap();
+    let Setup { db, server, tenant } = setup(Limits::default()).await;
     let mut counter = Device::pharmacy(21, 12);
     let mut tablet = Device::empty(22);
-    let mut a = Client::new(&server);
-    let mut b = Client::new(&server);
-    a.enroll(&code, counter.id()).await;
-    b.enroll(&code2, tablet.id()).await;
+    let a = enrolled(&db, &server, tenant, counter.id()).await;
+    let b = enrolled(&db, &server, tenant, tablet.id()).await;
 
     let all = counter.all_changes();
     let n = count(&all);
@@ -76,12 +71,9 @@ async fn changes_pushed_by_one_device_rebuild_the_same_pharmacy_on_another() {
 
 #[tokio::test]
 async fn a_retried_push_stores_nothing_new() {
-    let db = test_db().await;
-    let server = start_server(&db, Limits::default()).await;
-    let (_, code) = tenant_with_code(&db, "Pharmacie Atlas").await;
+    let Setup { db, server, tenant } = setup(Limits::default()).await;
     let mut d = Device::pharmacy(31, 3);
-    let mut c = Client::new(&server);
-    c.enroll(&code, d.id()).await;
+    let c = enrolled(&db, &server, tenant, d.id()).await;
     let all = d.all_changes();
     let n = count(&all) as u64;
     let (_, first) = c.push(all.clone()).await;
@@ -106,13 +98,10 @@ async fn a_retried_push_stores_nothing_new() {
 
 #[tokio::test]
 async fn garbage_foreign_actors_and_unknown_documents_get_400_quarantine_and_store_nothing() {
-    let db = test_db().await;
-    let server = start_server(&db, Limits::default()).await;
-    let (_, code) = tenant_with_code(&db, "Pharmacie Atlas").await;
+    let Setup { db, server, tenant } = setup(Limits::default()).await;
     let mut d = Device::pharmacy(41, 2);
     let mut other = Device::pharmacy(42, 1);
-    let mut c = Client::new(&server);
-    c.enroll(&code, d.id()).await;
+    let c = enrolled(&db, &server, tenant, d.id()).await;
     let good = d.all_changes();
 
     let mut cases: Vec<(Vec<DocChanges>, &str)> = Vec::new();
@@ -157,15 +146,12 @@ async fn garbage_foreign_actors_and_unknown_documents_get_400_quarantine_and_sto
 
 #[tokio::test]
 async fn a_pharmacy_never_sees_or_writes_another_pharmacys_documents() {
-    let db = test_db().await;
-    let server = start_server(&db, Limits::default()).await;
-    let (tenant_a, code_a) = tenant_with_code(&db, "Pharmacie A").await;
-    let (tenant_b, code_b) = tenant_with_code(&db, "Pharmacie B").await;
+    let Setup { db, server, tenant: tenant_a } = setup(Limits::default()).await;
+    let tenant_b = pharma_sync_server::admin::create_tenant(&db.pool, "Pharmacie B").await.unwrap();
     let mut dev_a = Device::pharmacy(51, 2);
     let mut dev_b = Device::pharmacy(52, 2);
-    let (mut a, mut b) = (Client::new(&server), Client::new(&server));
-    a.enroll(&code_a, dev_a.id()).await;
-    b.enroll(&code_b, dev_b.id()).await;
+    let a = enrolled(&db, &server, tenant_a, dev_a.id()).await;
+    let b = enrolled(&db, &server, tenant_b, dev_b.id()).await;
     let changes_a = dev_a.all_changes();
     let changes_b = dev_b.all_changes();
     assert_eq!(a.push(changes_a.clone()).await.0, StatusCode::OK);
@@ -182,9 +168,7 @@ async fn a_pharmacy_never_sees_or_writes_another_pharmacys_documents() {
     assert!(docs.iter().all(|(t, _)| *t == tenant_a || *t == tenant_b));
 
     // A second device of A pulls: everything of A, nothing of B.
-    let code_a2 = pharma_sync_server::admin::enroll_code(&db.pool, tenant_a, 60).await.unwrap();
-    let mut a2 = Client::new(&server);
-    a2.enroll(&code_a2, uuid::Uuid::from_u128(0xA2)).await;
+    let a2 = enrolled(&db, &server, tenant_a, uuid::Uuid::from_u128(0xA2)).await;
     let (pulled, _) = a2.pull_until(None, count(&changes_a)).await;
     let got: HashSet<Vec<u8>> = pulled.into_iter().flat_map(|d| d.changes).collect();
     let of_a: HashSet<Vec<u8>> = changes_a.iter().flat_map(|d| d.changes.clone()).collect();
@@ -206,17 +190,11 @@ async fn a_pharmacy_never_sees_or_writes_another_pharmacys_documents() {
 
 #[tokio::test]
 async fn a_push_committing_late_is_never_skipped_by_the_feed() {
-    let db = test_db().await;
-    let server = start_server(&db, Limits::default()).await;
-    let (tenant, code) = tenant_with_code(&db, "Pharmacie Atlas").await;
-    let code2 = pharma_sync_server::admin::enroll_code(&db.pool, tenant, 60).await.unwrap();
-    let code3 = pharma_sync_server::admin::enroll_code(&db.pool, tenant, 60).await.unwrap();
+    let Setup { db, server, tenant } = setup(Limits::default()).await;
     let mut slow = Device::pharmacy(61, 1);
     let mut fast = Device::pharmacy(62, 1);
-    let (mut s, mut f, mut reader) = (Client::new(&server), Client::new(&server), Client::new(&server));
-    s.enroll(&code, slow.id()).await;
-    f.enroll(&code2, fast.id()).await;
-    reader.enroll(&code3, uuid::Uuid::from_u128(0xEE)).await;
+    let f = enrolled(&db, &server, tenant, fast.id()).await;
+    let reader = enrolled(&db, &server, tenant, uuid::Uuid::from_u128(0xEE)).await;
 
     // The slow push takes its transaction id first and commits last.
     let slow_changes = slow.all_changes();
@@ -254,14 +232,10 @@ async fn a_push_committing_late_is_never_skipped_by_the_feed() {
 
 #[tokio::test]
 async fn a_long_feed_comes_in_pages_with_more() {
-    let db = test_db().await;
-    let server = start_server(&db, Limits { max_pull_changes: 7, ..Limits::default() }).await;
-    let (tenant, code) = tenant_with_code(&db, "Pharmacie Atlas").await;
-    let code2 = pharma_sync_server::admin::enroll_code(&db.pool, tenant, 60).await.unwrap();
+    let Setup { db, server, tenant } = setup(Limits { max_pull_changes: 7, ..Limits::default() }).await;
     let mut d = Device::pharmacy(71, 10);
-    let (mut c, mut r) = (Client::new(&server), Client::new(&server));
-    c.enroll(&code, d.id()).await;
-    r.enroll(&code2, uuid::Uuid::from_u128(0x71)).await;
+    let c = enrolled(&db, &server, tenant, d.id()).await;
+    let r = enrolled(&db, &server, tenant, uuid::Uuid::from_u128(0x71)).await;
     let all = d.all_changes();
     assert!(count(&all) > 14);
     assert_eq!(c.push(all.clone()).await.0, StatusCode::OK);

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use pharma_core::cash::sale::{LineRequest, SaleRequest};
-use pharma_core::catalog::{Category, Item, Schedule, TaxCategory, ean13};
+use pharma_core::catalog::Schedule;
 use pharma_core::clock::SharedClock;
 use pharma_core::ids::{ItemId, SeededIds};
 use pharma_core::money::Money;
@@ -51,18 +51,15 @@ impl Device {
         let mut d = Device::empty(seed);
         let owner = d.store.init_pharmacy(InitPharmacy::demo()).unwrap();
         let mut ids = SeededIds::new(seed ^ 0xABCD);
-        let items = [
-            item(&mut ids, "Doliprane 1000 mg", "611100000001"),
-            item(&mut ids, "Amoxil 500 mg", "611100000002"),
-        ];
-        let item_ids: Vec<ItemId> = items.iter().map(|i| i.id).collect();
-        d.store
-            .add_items(
-                &owner,
-                items.into_iter().map(|item| NewItem { item, ppv: Money(1560) }).collect(),
-                "test",
-            )
-            .unwrap();
+        // Two items of the demo catalog that need no prescription.
+        let items: Vec<NewItem> = pharma_core::demo::generate_catalog(seed, 40, &mut ids)
+            .into_iter()
+            .filter(|d| d.item.schedule == Schedule::None && d.item.active)
+            .take(2)
+            .map(|d| NewItem { item: d.item, ppv: d.ppv })
+            .collect();
+        let item_ids: Vec<ItemId> = items.iter().map(|i| i.item.id).collect();
+        d.store.add_items(&owner, items, "test").unwrap();
         for (k, id) in item_ids.iter().enumerate() {
             d.store
                 .opening_stock(
@@ -119,29 +116,4 @@ pub fn sell(store: &mut Store, who: &Actor, session: pharma_core::ids::SessionId
         tenders: vec![Tender { kind: TenderKind::Cash, amount: price + Money(500), reference: None }],
     };
     store.sell(who, session, &req).unwrap();
-}
-
-fn item(ids: &mut SeededIds, name: &str, body: &str) -> Item {
-    Item {
-        id: ItemId::new(ids),
-        name: name.into(),
-        active_substance: String::new(),
-        dosage: String::new(),
-        form: String::new(),
-        presentation: String::new(),
-        category: Category::Rx,
-        tax_category: TaxCategory::Medicine,
-        barcode: Some(ean13::make(body)),
-        barcode_scannable: true,
-        schedule: Schedule::None,
-        reimbursement_pct: 0,
-        origin: None,
-        hospital_price: None,
-        unit_cost: Money::ZERO,
-        reorder_point: 5,
-        reorder_quantity: 20,
-        pack_size: 1,
-        expiry_tracked: true,
-        active: true,
-    }
 }

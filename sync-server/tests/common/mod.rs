@@ -75,6 +75,35 @@ pub async fn tenant_with_code(db: &TestDb, name: &str) -> (Uuid, String) {
     (tenant, code)
 }
 
+/// A client enrolled in `tenant` as `device_id`, on `server`.
+pub async fn enrolled(db: &TestDb, server: &Server, tenant: Uuid, device_id: Uuid) -> Client {
+    let code = admin::enroll_code(&db.pool, tenant, 60).await.unwrap();
+    let mut c = Client::new(server);
+    c.enroll(&code, device_id).await;
+    c
+}
+
+/// The usual start: a fresh database, one server on it, one pharmacy.
+pub struct Setup {
+    pub db: TestDb,
+    pub server: Server,
+    pub tenant: Uuid,
+}
+
+pub async fn setup(limits: Limits) -> Setup {
+    let db = test_db().await;
+    let server = start_server(&db, limits).await;
+    let tenant = admin::create_tenant(&db.pool, "Pharmacie Atlas").await.unwrap();
+    Setup { db, server, tenant }
+}
+
+impl Setup {
+    /// A client enrolled in this pharmacy as `device_id`.
+    pub async fn client(&self, device_id: Uuid) -> Client {
+        enrolled(&self.db, &self.server, self.tenant, device_id).await
+    }
+}
+
 /// A device's HTTP side: protocol v1 with its credential.
 #[derive(Clone)]
 pub struct Client {
