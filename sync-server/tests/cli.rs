@@ -7,11 +7,11 @@ mod common;
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ROOT, ReadDoc};
 use common::device::Device;
+use common::process::Spawned;
 use common::*;
 use pharma_core::protocol::DocChanges;
 use reqwest::StatusCode;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 fn cli(db: &TestDb, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_pharma-sync-server"))
@@ -41,23 +41,8 @@ async fn admin_commands_serve_and_audit_verify_end_to_end() {
     assert!(err.contains("inconnue"), "{err}");
 
     // serve, on a port the system picks, told by the log line.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pharma-sync-server"))
-        .arg("serve")
-        .env("PHARMA_SYNC_DATABASE_URL", &db.url)
-        .env("PHARMA_SYNC_LISTEN", "127.0.0.1:0")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("serve ended before listening").unwrap();
-        if let Some((_, a)) = line.split_once("listening on ") {
-            break a.trim().to_string();
-        }
-    };
-    let base = format!("http://{addr}");
+    let served = Spawned::serve(&db.url);
+    let base = served.base.clone();
     assert_eq!(reqwest::get(format!("{base}/healthz")).await.unwrap().status(), StatusCode::OK);
     let mut dev = Device::pharmacy(101, 3);
     let mut c = Client { base: base.clone(), ..Client::new_detached() };
@@ -89,9 +74,7 @@ async fn admin_commands_serve_and_audit_verify_end_to_end() {
     assert_eq!(c.push(all).await.0, StatusCode::FORBIDDEN);
 
     // SIGTERM: a graceful stop, exit status 0.
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(killed.success());
-    assert!(child.wait().unwrap().success());
+    assert!(served.terminate());
 }
 
 /// A change, by the device's own actor, that edits the first audit entry it finds.

@@ -5,44 +5,20 @@
 mod common;
 
 use common::device::Device;
+use common::ws::{self, Socket, next_event};
 use common::*;
 use futures_util::{SinkExt, StreamExt};
-use pharma_core::protocol::{LiveEvent, PROTOCOL_HEADER};
+use pharma_core::protocol::LiveEvent;
 use pharma_sync_server::Limits;
 use reqwest::StatusCode;
-use std::time::Duration;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(
     server: &Server,
     credential: Option<&str>,
     protocol: Option<&str>,
 ) -> Result<Socket, WsError> {
-    let mut req = server.ws_url("/v1/live").into_client_request().unwrap();
-    if let Some(p) = protocol {
-        req.headers_mut().insert(PROTOCOL_HEADER, p.parse().unwrap());
-    }
-    if let Some(c) = credential {
-        req.headers_mut().insert("authorization", format!("Bearer {c}").parse().unwrap());
-    }
-    tokio_tungstenite::connect_async(req).await.map(|(s, _)| s)
-}
-
-/// The next event, waiting at most 10 s.
-async fn next_event(socket: &mut Socket) -> LiveEvent {
-    loop {
-        let msg = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("no live event")
-            .unwrap()
-            .unwrap();
-        if let Message::Text(t) = msg {
-            return serde_json::from_str(&t).unwrap();
-        }
-    }
+    ws::connect(&server.ws_url("/v1/live"), credential, protocol).await
 }
 
 #[tokio::test]

@@ -5,6 +5,8 @@
 
 pub mod device;
 pub mod pg;
+pub mod process;
+pub mod ws;
 
 use pharma_core::protocol::{
     DocChanges, EnrollRequest, EnrollResponse, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest, PullResponse,
