@@ -125,9 +125,10 @@ impl<C: CredentialStore> SyncClient<C> {
             device_id: device_id.0,
         };
         let resp: EnrollResponse = self.post(&base, "/v1/enroll", None, &req).map_err(|e| match e {
-            SyncError::Unauthorized { message } | SyncError::Refused { message, .. } => {
-                SyncError::EnrollRefused { message }
-            }
+            // On this route a refusal is about the code (unknown, expired, used), not the device.
+            SyncError::Unauthorized { message }
+            | SyncError::Revoked { message }
+            | SyncError::Refused { message, .. } => SyncError::EnrollRefused { message },
             other => other,
         })?;
         self.creds.set(device_id, &resp.credential).map_err(SyncError::Keyring)?;
@@ -152,11 +153,17 @@ impl<C: CredentialStore> SyncClient<C> {
         Ok(report)
     }
 
-    fn sync_inner(&self, store: &impl StoreAccess) -> Result<SyncReport, SyncError> {
+    /// The server and credential the live socket connects with.
+    pub(crate) fn live_target(&self, store: &impl StoreAccess) -> Result<(String, String), SyncError> {
         let (state, device_id) = store.with(|s| Ok::<_, SyncError>((s.sync_state()?, s.device_id())))?;
         let base = state.server_url.ok_or(SyncError::NotEnrolled)?;
         let credential =
             self.creds.get(device_id).map_err(SyncError::Keyring)?.ok_or(SyncError::NoCredential)?;
+        Ok((base, credential))
+    }
+
+    fn sync_inner(&self, store: &impl StoreAccess) -> Result<SyncReport, SyncError> {
+        let (base, credential) = self.live_target(store)?;
         let mut report = SyncReport::default();
         self.push_all(store, &base, &credential, &mut report)?;
         self.pull_all(store, &base, &credential, &mut report)?;
@@ -259,7 +266,7 @@ impl<C: CredentialStore> SyncClient<C> {
 }
 
 /// Maps a refusal of the server, once, by status.
-fn error_for(status: u16, body: ErrorBody, retry_after: Option<Duration>) -> SyncError {
+pub(crate) fn error_for(status: u16, body: ErrorBody, retry_after: Option<Duration>) -> SyncError {
     let message = body.message;
     match status {
         401 => SyncError::Unauthorized { message },

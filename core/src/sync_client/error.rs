@@ -39,6 +39,8 @@ pub enum SyncError {
     Server { status: u16, message: String },
     #[error("réponse illisible du serveur : {0}")]
     BadResponse(#[source] reqwest::Error),
+    #[error("canal en direct du serveur : {0}")]
+    Live(#[source] Box<tungstenite::Error>),
     #[error("le serveur annonce encore des changements sans avancer : synchronisation interrompue")]
     PullStuck,
     #[error(transparent)]
@@ -63,6 +65,7 @@ impl SyncError {
             | SyncError::Refused { .. }
             | SyncError::Server { .. }
             | SyncError::BadResponse(_)
+            | SyncError::Live(_)
             | SyncError::PullStuck
             | SyncError::Store(_) => false,
         }

@@ -16,6 +16,7 @@ mod backoff;
 mod client;
 mod credentials;
 mod error;
+mod live;
 mod sync_loop;
 
 pub use backoff::Backoff;

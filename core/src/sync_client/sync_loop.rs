@@ -1,6 +1,9 @@
 //! The background sync of a running app: one thread that syncs at start, after every
-//! local change it is told about, and every `poll_every` otherwise; that backs off
-//! exponentially (with jitter) while the server cannot be reached; and that stops cleanly.
+//! local change it is told about, whenever the server's live socket says another device
+//! pushed, and every `poll_every` otherwise (a safety net: in steady state the live socket
+//! makes polling unnecessary); that backs off exponentially (with jitter) while the server
+//! cannot be reached; and that stops cleanly. A second thread keeps the live socket open,
+//! reconnecting with the same backoff.
 //!
 //! Nothing lives only in memory: the outbox, the push mark, the pull cursor and the last
 //! outcome are in SQLite, the credential in the keyring, so a restarted app carries on
@@ -10,6 +13,7 @@ use super::backoff::Backoff;
 use super::client::SyncClient;
 use super::credentials::CredentialStore;
 use super::error::SyncError;
+use super::live;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -32,11 +36,13 @@ pub struct SyncOptions {
     /// Sync this often when nothing else wakes the loop.
     pub poll_every: Duration,
     pub backoff: Backoff,
+    /// Listen on the server's live socket (`/v1/live`).
+    pub live: bool,
 }
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        SyncOptions { poll_every: Duration::from_secs(30), backoff: Backoff::default() }
+        SyncOptions { poll_every: Duration::from_secs(300), backoff: Backoff::default(), live: true }
     }
 }
 
@@ -58,6 +64,27 @@ impl Shared {
     fn flags(&self) -> MutexGuard<'_, Flags> {
         self.flags.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    fn nudge(&self) {
+        self.flags().nudged = true;
+        self.wake.notify_all();
+    }
+
+    /// Waits `d` unless stopped first; true when stopped.
+    fn sleep(&self, d: Duration) -> bool {
+        let deadline = Instant::now() + d;
+        let mut f = self.flags();
+        loop {
+            if f.stop {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            f = self.wake.wait_timeout(f, deadline - now).unwrap_or_else(|p| p.into_inner()).0;
+        }
+    }
 }
 
 /// Starts the background sync; see [`SyncHandle`].
@@ -67,17 +94,69 @@ pub struct SyncLoop;
 impl SyncLoop {
     pub fn start<C>(store: Arc<Mutex<Store>>, client: SyncClient<C>, options: SyncOptions) -> SyncHandle
     where
-        C: CredentialStore + Send + 'static,
+        C: CredentialStore + Send + Sync + 'static,
     {
         let shared = Arc::new(Shared::default());
-        let thread = {
+        let client = Arc::new(client);
+        let mut threads = Vec::new();
+        {
+            let (shared, store, client) = (shared.clone(), store.clone(), client.clone());
+            threads.extend(
+                std::thread::Builder::new()
+                    .name("pharma-sync".into())
+                    .spawn(move || run(&shared, &store, &client, options))
+                    .ok(),
+            );
+        }
+        if options.live {
             let (shared, store) = (shared.clone(), store.clone());
-            std::thread::Builder::new()
-                .name("pharma-sync".into())
-                .spawn(move || run(&shared, &store, &client, options))
-                .ok()
-        };
-        SyncHandle { shared, store, thread }
+            threads.extend(
+                std::thread::Builder::new()
+                    .name("pharma-sync-live".into())
+                    .spawn(move || listen(&shared, &store, &client, options.backoff))
+                    .ok(),
+            );
+        }
+        SyncHandle { shared, store, threads }
+    }
+}
+
+/// Keeps the live socket open; every event (and every reconnection, which may have missed
+/// some) wakes the sync thread.
+fn listen<C: CredentialStore>(
+    shared: &Shared,
+    store: &Mutex<Store>,
+    client: &SyncClient<C>,
+    backoff: Backoff,
+) {
+    let mut failures: u32 = 0;
+    loop {
+        if shared.flags().stop {
+            return;
+        }
+        let socket =
+            client.live_target(store).and_then(|(base, credential)| live::connect(&base, &credential));
+        match socket {
+            Ok(mut socket) => {
+                failures = 0;
+                shared.nudge();
+                loop {
+                    if shared.flags().stop {
+                        socket.close();
+                        return;
+                    }
+                    match socket.next() {
+                        Ok(Some(_event)) => shared.nudge(),
+                        Ok(None) => {}
+                        Err(_) => break,
+                    }
+                }
+            }
+            Err(_) => failures = failures.saturating_add(1),
+        }
+        if shared.sleep(backoff.delay(failures.max(1), rand::random::<f64>())) {
+            return;
+        }
     }
 }
 
@@ -128,14 +207,13 @@ fn run<C: CredentialStore>(shared: &Shared, store: &Mutex<Store>, client: &SyncC
 pub struct SyncHandle {
     shared: Arc<Shared>,
     store: Arc<Mutex<Store>>,
-    thread: Option<JoinHandle<()>>,
+    threads: Vec<JoinHandle<()>>,
 }
 
 impl SyncHandle {
     /// A local change was committed: sync soon.
     pub fn nudge(&self) {
-        self.shared.flags().nudged = true;
-        self.shared.wake.notify_all();
+        self.shared.nudge();
     }
 
     pub fn status(&self) -> Result<SyncStatus, SyncError> {
@@ -172,7 +250,7 @@ impl SyncHandle {
         self.shared.flags().rounds
     }
 
-    /// Stops the loop and waits for its thread (a round in progress finishes first).
+    /// Stops the loop and waits for its threads (a round in progress finishes first).
     pub fn stop(mut self) {
         self.shutdown();
     }
@@ -180,7 +258,7 @@ impl SyncHandle {
     fn shutdown(&mut self) {
         self.shared.flags().stop = true;
         self.shared.wake.notify_all();
-        if let Some(t) = self.thread.take() {
+        for t in self.threads.drain(..) {
             let _ = t.join();
         }
     }

@@ -1,0 +1,399 @@
+//! Counters that sell offline meet again through the real sync server on a real
+//! PostgreSQL, with their real sync client and the kernel keyring: they converge to the
+//! very same projections, a push repeated after a lost answer doubles nothing, a revoked
+//! device is refused, and the background loop rides out a server that goes away and
+//! comes back on the same address.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../../core/tests/common/mod.rs"]
+mod common;
+#[path = "../../sync-server/tests/common/pg.rs"]
+mod pg;
+
+use common::*;
+use pharma_core::cash::sale::{LineRequest, SaleRequest};
+use pharma_core::ids::{DeviceId, SessionId};
+use pharma_core::people::Actor;
+use pharma_core::store::Store;
+use pharma_core::sync_client::{
+    Backoff, CredentialStore, OsKeyring, SyncClient, SyncError, SyncLoop, SyncOptions,
+};
+use pharma_core::tender::{Tender, TenderKind};
+use pharma_sync_server::{Config, Limits, admin, db};
+use sqlx_postgres::PgPool;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::runtime::Runtime;
+use tokio::sync::oneshot;
+
+/// Joins a new session keyring for this thread and the threads it starts: the kernel
+/// keyring stores nothing for root outside one. The keyring crate links root's persistent
+/// keyring into it, so credentials are shared by device id across tests: each test uses
+/// its own fixture seeds and forgets its devices at the end.
+#[allow(unsafe_code)]
+fn fresh_session_keyring() -> Forget {
+    // SAFETY: keyctl(KEYCTL_JOIN_SESSION_KEYRING = 1, name = NULL) reads no memory of ours
+    // (a null name asks for a new anonymous keyring) and only replaces this thread's
+    // session keyring in its kernel credentials.
+    let r = unsafe { libc::syscall(libc::SYS_keyctl, 1, std::ptr::null::<u8>()) };
+    assert!(r >= 0, "keyctl(JOIN_SESSION_KEYRING): {}", std::io::Error::last_os_error());
+    Forget(std::cell::RefCell::new(Vec::new()))
+}
+
+struct Forget(std::cell::RefCell<Vec<DeviceId>>);
+
+impl Forget {
+    fn device(&self, s: &Store) {
+        self.0.borrow_mut().push(s.device_id());
+    }
+}
+
+impl Drop for Forget {
+    fn drop(&mut self) {
+        for d in self.0.borrow().iter() {
+            let _ = OsKeyring.delete(*d);
+        }
+    }
+}
+
+/// The server's world: a runtime of its own (the device side is blocking code on the test
+/// thread, as in the app), a fresh database, and server instances started on demand.
+struct World {
+    rt: Runtime,
+    url: String,
+    pool: PgPool,
+}
+
+struct Server {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl World {
+    fn new() -> World {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let (url, pool) = rt.block_on(async {
+            let url = pg::fresh_database().await;
+            let pool = db::connect(&url, 4).await.unwrap();
+            db::migrate(&pool).await.unwrap();
+            (url, pool)
+        });
+        World { rt, url, pool }
+    }
+
+    /// A server on `addr` (port 0: any free port), bound before this returns, so requests
+    /// made now wait in the listen queue.
+    fn start(&self, addr: &str) -> Server {
+        let config = Config {
+            database_url: self.url.clone(),
+            max_connections: 5,
+            limits: Limits::default(),
+            ..Config::default()
+        };
+        let listener = self.rt.block_on(tokio::net::TcpListener::bind(addr)).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = self.rt.spawn(async move {
+            pharma_sync_server::serve(config, listener, async move {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        Server { addr, stop: Some(tx), task: Some(task) }
+    }
+
+    fn stop(&self, mut s: Server) {
+        if let Some(tx) = s.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = s.task.take() {
+            self.rt.block_on(t).unwrap();
+        }
+    }
+
+    fn tenant(&self, name: &str) -> uuid::Uuid {
+        self.rt.block_on(admin::create_tenant(&self.pool, name)).unwrap()
+    }
+
+    fn code(&self, tenant: uuid::Uuid) -> String {
+        self.rt.block_on(admin::enroll_code(&self.pool, tenant, 60)).unwrap()
+    }
+}
+
+impl Server {
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+fn client() -> SyncClient<OsKeyring> {
+    SyncClient::new(OsKeyring).unwrap()
+}
+
+fn sell(store: &mut Store, who: &Actor, session: SessionId, code: &str) {
+    let item = store.item_by_barcode(code).unwrap();
+    let price = store.sellable(item, day()).unwrap().unwrap().price.unwrap();
+    let req = SaleRequest {
+        lines: vec![LineRequest { item_id: item, qty: 1, prescription: None }],
+        tenders: vec![Tender { kind: TenderKind::Card, amount: price, reference: Some("T".into()) }],
+    };
+    store.sell(who, session, &req).unwrap();
+}
+
+fn heads(s: &mut Store) -> Vec<(String, Vec<automerge::ChangeHash>)> {
+    s.doc_heads()
+        .unwrap()
+        .into_iter()
+        .map(|(d, mut h)| {
+            h.sort();
+            (d.0, h)
+        })
+        .collect()
+}
+
+fn count(s: &Store, table: &str) -> i64 {
+    s.conn().query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+}
+
+/// Syncs every store in turn until all hold the same documents. The server's feed stops
+/// before the oldest transaction in flight in the whole cluster (other tests share it), so
+/// a change pushed a moment ago may show on the next pull: retry, bounded to 20 s.
+fn sync_until_converged(c: &SyncClient<OsKeyring>, stores: &mut [&mut Store]) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        for s in stores.iter_mut() {
+            c.sync_once(s).unwrap();
+        }
+        let first = heads(stores[0]);
+        if stores.iter_mut().skip(1).all(|s| heads(s) == first) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the devices did not converge");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn two_counters_sell_offline_and_converge_through_the_real_server() {
+    let keys = fresh_session_keyring();
+    let world = World::new();
+    let server = world.start("127.0.0.1:0");
+    let tenant = world.tenant("Pharmacie Atlas");
+    let mut a = fixture_seeded(1001);
+    let b_path = a.dir.path().join("comptoir2.db");
+    let mut b = open_store(&b_path, &a.clock, 1002);
+    keys.device(&a.store);
+    keys.device(&b);
+    let c = client();
+    let done = c.enroll(&mut a.store, &server.url(), &world.code(tenant), "Comptoir 1").unwrap();
+    assert_eq!(done.tenant_id, tenant);
+    c.enroll(&mut b, &server.url(), &world.code(tenant), "Comptoir 2").unwrap();
+
+    // The second counter joins empty and receives the whole pharmacy.
+    let waiting = a.store.changes_waiting().unwrap();
+    let r = c.sync_once(&mut a.store).unwrap();
+    assert_eq!((r.pushed, r.duplicates), (waiting, 0));
+    sync_until_converged(&c, &mut [&mut a.store, &mut b]);
+    assert!(a.store.export().unwrap().0 == b.export().unwrap().0, "the new counter holds everything");
+
+    // Offline: each sells on its own register.
+    let s_a = a.open_session(200);
+    for k in 0..15 {
+        let code = [&a.doliprane, &a.amoxil, &a.creme][k % 3].clone();
+        sell(&mut a.store, &a.cashier, s_a, &code);
+    }
+    let owner = b.sign_in("fatima", "1234").unwrap();
+    let c2 = b.add_register(&owner, "C2", "Caisse 2").unwrap();
+    let salma = b.sign_in("salma", "3456").unwrap();
+    let s_b = b.open_session(&salma, c2.id, Some(day()), false, empty_count()).unwrap();
+    for k in 0..10 {
+        let code = [&a.doliprane, &a.creme][k % 2].clone();
+        sell(&mut b, &salma, s_b, &code);
+    }
+
+    sync_until_converged(&c, &mut [&mut b, &mut a.store]);
+    assert_eq!((a.store.changes_waiting().unwrap(), b.changes_waiting().unwrap()), (0, 0));
+    let (ea, eb) = (a.store.export().unwrap().0, b.export().unwrap().0);
+    for table in ea.keys() {
+        assert!(ea.get(table) == eb.get(table), "table {table} differs between the counters");
+    }
+    assert_eq!(count(&a.store, "sales"), 25);
+    assert_eq!(count(&b, "sales"), 25);
+
+    // A restart changes nothing and sends nothing again.
+    drop(b);
+    let mut b = open_store(&b_path, &a.clock, 1003);
+    let r = c.sync_once(&mut b).unwrap();
+    assert_eq!((r.pushed, r.duplicates), (0, 0));
+    assert!(a.store.export().unwrap().0 == b.export().unwrap().0);
+    world.stop(server);
+}
+
+#[test]
+fn a_push_repeated_after_a_lost_answer_doubles_no_sale() {
+    let keys = fresh_session_keyring();
+    let world = World::new();
+    let server = world.start("127.0.0.1:0");
+    let tenant = world.tenant("Pharmacie Anfa");
+    let mut a = fixture_seeded(1011);
+    let mut b = open_store(&a.dir.path().join("b.db"), &a.clock, 1012);
+    keys.device(&a.store);
+    keys.device(&b);
+    let c = client();
+    c.enroll(&mut a.store, &server.url(), &world.code(tenant), "Comptoir 1").unwrap();
+    c.enroll(&mut b, &server.url(), &world.code(tenant), "Comptoir 2").unwrap();
+    let s = a.open_session(100);
+    for _ in 0..6 {
+        let code = a.doliprane.clone();
+        sell(&mut a.store, &a.cashier, s, &code);
+    }
+    // The device as it was before the push: what a power cut right after sending, before
+    // the answer was recorded, leaves behind.
+    let before = a.dir.path().join("avant.db");
+    a.store.conn().execute("VACUUM INTO ?1", [before.to_str().unwrap()]).unwrap();
+    let waiting = a.store.changes_waiting().unwrap();
+    let r = c.sync_once(&mut a.store).unwrap();
+    assert_eq!(r.pushed, waiting);
+
+    let mut again = open_store(&before, &a.clock, 1013);
+    assert_eq!(again.device_id(), a.store.device_id());
+    assert_eq!(again.changes_waiting().unwrap(), waiting);
+    let r = c.sync_once(&mut again).unwrap();
+    assert_eq!((r.pushed, r.duplicates), (0, waiting), "the server already had every change");
+    assert_eq!(again.changes_waiting().unwrap(), 0);
+
+    sync_until_converged(&c, &mut [&mut b, &mut a.store]);
+    assert_eq!(count(&b, "sales"), 6);
+    assert!(a.store.export().unwrap().0 == b.export().unwrap().0);
+    world.stop(server);
+}
+
+#[test]
+fn a_revoked_counter_is_told_so() {
+    let keys = fresh_session_keyring();
+    let world = World::new();
+    let server = world.start("127.0.0.1:0");
+    let tenant = world.tenant("Pharmacie Maarif");
+    let mut a = fixture_seeded(1021);
+    keys.device(&a.store);
+    let c = client();
+    let code = world.code(tenant);
+    c.enroll(&mut a.store, &server.url(), &code, "Comptoir 1").unwrap();
+    c.sync_once(&mut a.store).unwrap();
+    // A one-time code: a second device cannot reuse it.
+    let mut other = open_store(&a.dir.path().join("autre.db"), &a.clock, 1022);
+    keys.device(&other);
+    let e = c.enroll(&mut other, &server.url(), &code, "Intrus").unwrap_err();
+    assert!(matches!(e, SyncError::EnrollRefused { .. }), "{e}");
+    assert_eq!(other.sync_state().unwrap().server_url, None);
+
+    world.rt.block_on(admin::revoke_device(&world.pool, a.store.device_id().0)).unwrap();
+    let e = c.sync_once(&mut a.store).unwrap_err();
+    assert!(matches!(e, SyncError::Revoked { .. }), "{e}");
+    assert!(a.store.sync_state().unwrap().last_error.unwrap().contains("révoqué"));
+    world.stop(server);
+}
+
+#[test]
+fn the_background_loop_rides_out_a_server_that_goes_away() {
+    let keys = fresh_session_keyring();
+    let world = World::new();
+    let server = world.start("127.0.0.1:0");
+    let addr = server.addr;
+    let tenant = world.tenant("Pharmacie Gauthier");
+    let mut a = fixture_seeded(1031);
+    keys.device(&a.store);
+    let c = client();
+    c.enroll(&mut a.store, &server.url(), &world.code(tenant), "Comptoir 1").unwrap();
+    let session = a.open_session(100);
+    let Fixture { store, cashier, doliprane, .. } = a;
+    let store = Arc::new(Mutex::new(store));
+    let options = SyncOptions {
+        poll_every: Duration::from_secs(3600),
+        backoff: Backoff { initial: Duration::from_millis(50), max: Duration::from_millis(200), jitter: 0.2 },
+        live: true,
+    };
+    let handle = SyncLoop::start(store.clone(), c, options);
+    assert!(handle.wait_rounds(1, Duration::from_secs(30)));
+    let st = handle.status().unwrap();
+    assert!(st.online && st.waiting_changes == 0, "{st:?}");
+
+    // The server goes away; the counter keeps selling.
+    world.stop(server);
+    for _ in 0..3 {
+        sell(&mut store.lock().unwrap(), &cashier, session, &doliprane);
+    }
+    let n = handle.rounds();
+    handle.nudge();
+    assert!(handle.wait_rounds(n + 2, Duration::from_secs(30)));
+    let st = handle.status().unwrap();
+    assert!(!st.online && st.waiting_changes == 3, "{st:?}");
+    assert!(st.last_error.unwrap().contains("injoignable"));
+
+    // Back on the same address: the loop catches up by itself.
+    let server = world.start(&addr.to_string());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let st = handle.status().unwrap();
+        if st.online && st.waiting_changes == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{st:?}");
+        let n = handle.rounds();
+        handle.wait_rounds(n + 1, Duration::from_secs(5));
+    }
+    handle.stop();
+    world.stop(server);
+}
+
+#[test]
+fn a_sale_on_one_counter_reaches_the_other_through_the_live_socket_without_polling() {
+    let keys = fresh_session_keyring();
+    let world = World::new();
+    let server = world.start("127.0.0.1:0");
+    let tenant = world.tenant("Pharmacie Oasis");
+    let mut a = fixture_seeded(1041);
+    let mut b = open_store(&a.dir.path().join("b.db"), &a.clock, 1042);
+    keys.device(&a.store);
+    keys.device(&b);
+    let c = client();
+    c.enroll(&mut a.store, &server.url(), &world.code(tenant), "Comptoir 1").unwrap();
+    c.enroll(&mut b, &server.url(), &world.code(tenant), "Comptoir 2").unwrap();
+    c.sync_once(&mut a.store).unwrap();
+    sync_until_converged(&c, &mut [&mut b, &mut a.store]);
+    let owner = b.sign_in("fatima", "1234").unwrap();
+    let c2 = b.add_register(&owner, "C2", "Caisse 2").unwrap();
+    let salma = b.sign_in("salma", "3456").unwrap();
+    let session = b.open_session(&salma, c2.id, Some(day()), false, empty_count()).unwrap();
+    sync_until_converged(&c, &mut [&mut b, &mut a.store]);
+
+    // The first counter runs its background sync; its next poll is an hour away.
+    let Fixture { store, doliprane, .. } = a;
+    let store = Arc::new(Mutex::new(store));
+    let options = SyncOptions { poll_every: Duration::from_secs(3600), live: true, ..SyncOptions::default() };
+    let handle = SyncLoop::start(store.clone(), client(), options);
+    // Start, then the catch-up round the live socket's connection asks for: listening.
+    assert!(handle.wait_rounds(2, Duration::from_secs(30)));
+
+    // The second counter sells and pushes: the first one hears of it and pulls.
+    let t0 = Instant::now();
+    for _ in 0..3 {
+        sell(&mut b, &salma, session, &doliprane);
+    }
+    c.sync_once(&mut b).unwrap();
+    loop {
+        if count(&store.lock().unwrap(), "sales") == 3 {
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(15), "the live event never came");
+        let n = handle.rounds();
+        handle.wait_rounds(n + 1, Duration::from_millis(200));
+    }
+    handle.stop();
+    let a = Arc::try_unwrap(store).unwrap().into_inner().unwrap();
+    assert!(a.export().unwrap().0 == b.export().unwrap().0);
+    world.stop(server);
+}
