@@ -50,6 +50,8 @@ impl Default for SyncOptions {
 struct Flags {
     stop: bool,
     nudged: bool,
+    /// The live socket said another device pushed.
+    remote_changed: bool,
     online: bool,
     rounds: u64,
 }
@@ -67,6 +69,13 @@ impl Shared {
 
     fn nudge(&self) {
         self.flags().nudged = true;
+        self.wake.notify_all();
+    }
+
+    fn remote_changed(&self) {
+        let mut f = self.flags();
+        f.nudged = true;
+        f.remote_changed = true;
         self.wake.notify_all();
     }
 
@@ -146,7 +155,7 @@ fn listen<C: CredentialStore>(
                         return;
                     }
                     match socket.next() {
-                        Ok(Some(_event)) => shared.nudge(),
+                        Ok(Some(_event)) => shared.remote_changed(),
                         Ok(None) => {}
                         Err(_) => break,
                     }
@@ -160,14 +169,32 @@ fn listen<C: CredentialStore>(
     }
 }
 
+/// After a live event, pull again this many times (1 s, 2 s, 4 s) while nothing new
+/// arrives: the server's feed stops before the oldest transaction still in flight, so a
+/// change announced a moment ago may only be visible a moment later.
+const FOLLOW_UPS: u32 = 3;
+
 fn run<C: CredentialStore>(shared: &Shared, store: &Mutex<Store>, client: &SyncClient<C>, o: SyncOptions) {
     let mut failures: u32 = 0;
+    let mut follow_ups: u32 = 0;
     loop {
+        let remote = std::mem::take(&mut shared.flags().remote_changed);
+        if remote {
+            follow_ups = FOLLOW_UPS;
+        }
         let result = client.sync_with(store);
         let wait = match &result {
-            Ok(_) => {
+            Ok(report) => {
                 failures = 0;
-                o.poll_every
+                if report.applied > 0 {
+                    follow_ups = 0;
+                }
+                if follow_ups > 0 {
+                    follow_ups -= 1;
+                    Duration::from_secs(1 << (FOLLOW_UPS - 1 - follow_ups)).min(o.poll_every)
+                } else {
+                    o.poll_every
+                }
             }
             Err(e) => {
                 failures = failures.saturating_add(1);

@@ -1,0 +1,115 @@
+//! `pharmactl enroll`, `pharmactl sync` and `pharmactl sync status` as an installer uses
+//! them on a headless counter: each command is its own process, the credential stays in
+//! the kernel keyring between them (the processes inherit this test's session keyring, as
+//! they would under `keyctl session -`), and two counters end up with the same pharmacy.
+#![allow(clippy::unwrap_used)]
+
+mod relay;
+
+use relay::{CODE, Relay};
+use std::path::Path;
+use std::process::{Command, Output};
+
+#[allow(unsafe_code)]
+fn fresh_session_keyring() {
+    // SAFETY: keyctl(KEYCTL_JOIN_SESSION_KEYRING = 1, name = NULL) reads no memory of ours
+    // and only replaces this thread's session keyring; the processes it starts inherit it.
+    let r = unsafe { libc::syscall(libc::SYS_keyctl, 1, std::ptr::null::<u8>()) };
+    assert!(r >= 0, "keyctl(JOIN_SESSION_KEYRING): {}", std::io::Error::last_os_error());
+}
+
+fn pharmactl(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pharmactl"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("PHARMA_USER")
+        .env_remove("PHARMA_PIN")
+        .env_remove("PHARMA_DB")
+        .env_remove("PHARMA_ENROLL_CODE")
+        .output()
+        .unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn failed(o: &Output) -> String {
+    assert!(!o.status.success(), "should fail; stdout: {}", String::from_utf8_lossy(&o.stdout));
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_str(&ok(o)).unwrap()
+}
+
+#[test]
+fn two_counters_enroll_and_sync_from_the_command_line() {
+    fresh_session_keyring();
+    let relay = Relay::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("comptoir1.db"), dir.path().join("comptoir2.db"));
+    ok(&pharmactl(
+        &a,
+        &[
+            "init",
+            "--name",
+            "Pharmacie Al Amal",
+            "--ice",
+            "001234567000089",
+            "--owner-login",
+            "fatima",
+            "--owner-name",
+            "Fatima Benali",
+            "--owner-pin",
+            "1234",
+        ],
+    ));
+    let status = ok(&pharmactl(&a, &["sync", "status"]));
+    assert!(status.contains("non inscrit"), "{status}");
+    let e = failed(&pharmactl(&a, &["sync"]));
+    assert!(e.contains("pharmactl enroll"), "{e}");
+    let e = failed(&pharmactl(&a, &["enroll", "--server", &relay.url, "--code", "FAUX", "--name", "C1"]));
+    assert!(e.contains("code d'inscription refusé"), "{e}");
+
+    let out = ok(&pharmactl(&a, &["enroll", "--server", &relay.url, "--code", CODE, "--name", "Comptoir 1"]));
+    assert!(out.contains("inscrit"), "{out}");
+    let st = json(&pharmactl(&a, &["--json", "sync", "status"]));
+    assert_eq!(st["server_url"], relay.url.as_str());
+    assert_eq!(st["credential_in_keyring"], true);
+    assert!(st["waiting_changes"].as_u64().unwrap() > 0);
+    let device_a = st["device_id"].as_str().unwrap().to_string();
+
+    let r = json(&pharmactl(&a, &["--json", "sync"]));
+    assert!(r["pushed"].as_u64().unwrap() > 0);
+    let st = json(&pharmactl(&a, &["--json", "sync", "status"]));
+    assert_eq!(st["waiting_changes"], 0);
+    assert_eq!(st["online"], true);
+    assert!(st["last_sync_at"].is_string());
+
+    ok(&pharmactl(&b, &["enroll", "--server", &relay.url, "--code", CODE, "--name", "Comptoir 2"]));
+    let text = ok(&pharmactl(&b, &["sync"]));
+    assert!(text.contains("reçus"), "{text}");
+    let (ea, eb) = (ok(&pharmactl(&a, &["export"])), ok(&pharmactl(&b, &["export"])));
+    assert_eq!(ea, eb);
+
+    // The credential was never written next to the database.
+    for p in [&a, &b] {
+        let st = json(&pharmactl(p, &["--json", "sync", "status"]));
+        let device: uuid::Uuid = st["device_id"].as_str().unwrap().parse().unwrap();
+        let credential = relay.with(|s| s.credentials.iter().find(|(_, d)| **d == device).unwrap().0.clone());
+        for e in std::fs::read_dir(dir.path()).unwrap() {
+            let bytes = std::fs::read(e.unwrap().path()).unwrap();
+            assert!(!bytes.windows(credential.len()).any(|w| w == credential.as_bytes()));
+        }
+    }
+    // Forget both credentials (the kernel keyring outlives this test).
+    for p in [&a, &b] {
+        let st = json(&pharmactl(p, &["--json", "sync", "status"]));
+        let id: pharma_core::ids::DeviceId = st["device_id"].as_str().unwrap().parse().unwrap();
+        pharma_core::sync_client::CredentialStore::delete(&pharma_core::sync_client::OsKeyring, id).unwrap();
+    }
+    assert_ne!(device_a, json(&pharmactl(&b, &["--json", "sync", "status"]))["device_id"]);
+}
