@@ -1,8 +1,9 @@
 //! Counters that sell offline meet again through the real sync server on a real
 //! PostgreSQL, with their real sync client and the kernel keyring: they converge to the
-//! very same projections, a push repeated after a lost answer doubles nothing, a revoked
-//! device is refused, and the background loop rides out a server that goes away and
-//! comes back on the same address.
+//! very same projections, a push repeated after a lost answer doubles nothing, a server
+//! that dies in the middle of a push loses and doubles nothing, a revoked device is
+//! refused, the background loop rides out a server that goes away and comes back on the
+//! same address, and a sale reaches the other counter through the live socket.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../../core/tests/common/mod.rs"]
@@ -65,8 +66,10 @@ struct World {
     pool: PgPool,
 }
 
+/// One server instance, on a runtime of its own so that it can also die abruptly.
 struct Server {
     addr: SocketAddr,
+    rt: Runtime,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -92,26 +95,36 @@ impl World {
             limits: Limits::default(),
             ..Config::default()
         };
-        let listener = self.rt.block_on(tokio::net::TcpListener::bind(addr)).unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let listener = rt.block_on(tokio::net::TcpListener::bind(addr)).unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
-        let task = self.rt.spawn(async move {
+        let task = rt.spawn(async move {
             pharma_sync_server::serve(config, listener, async move {
                 let _ = rx.await;
             })
             .await
             .unwrap();
         });
-        Server { addr, stop: Some(tx), task: Some(task) }
+        Server { addr, rt, stop: Some(tx), task: Some(task) }
     }
 
+    /// Graceful shutdown, waiting for the server to finish.
     fn stop(&self, mut s: Server) {
         if let Some(tx) = s.stop.take() {
             let _ = tx.send(());
         }
         if let Some(t) = s.task.take() {
-            self.rt.block_on(t).unwrap();
+            s.rt.block_on(t).unwrap();
         }
+    }
+
+    fn changes_stored(&self) -> i64 {
+        let (n,): (i64,) = self
+            .rt
+            .block_on(sqlx_core::query_as::query_as("SELECT count(*) FROM changes").fetch_one(&self.pool))
+            .unwrap();
+        n
     }
 
     fn tenant(&self, name: &str) -> uuid::Uuid {
@@ -126,6 +139,12 @@ impl World {
 impl Server {
     fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Dies on the spot, as on SIGKILL: every task dropped, connections cut mid-request,
+    /// Postgres rolls back whatever transaction was open.
+    fn kill(self) {
+        self.rt.shutdown_background();
     }
 }
 
@@ -395,5 +414,63 @@ fn a_sale_on_one_counter_reaches_the_other_through_the_live_socket_without_polli
     handle.stop();
     let a = Arc::try_unwrap(store).unwrap().into_inner().unwrap();
     assert!(a.export().unwrap().0 == b.export().unwrap().0);
+    world.stop(server);
+}
+
+#[test]
+fn a_server_that_dies_in_the_middle_of_a_push_loses_and_doubles_nothing() {
+    let keys = fresh_session_keyring();
+    let world = World::new();
+    let server = world.start("127.0.0.1:0");
+    let addr = server.addr;
+    let tenant = world.tenant("Pharmacie Hassan");
+    let mut a = fixture_seeded(1051);
+    let mut b = open_store(&a.dir.path().join("b.db"), &a.clock, 1052);
+    keys.device(&a.store);
+    keys.device(&b);
+    // Small pushes: the server dies between some and in the middle of another.
+    let c = client().with_batch_sizes(5, 1000);
+    c.enroll(&mut a.store, &server.url(), &world.code(tenant), "Comptoir 1").unwrap();
+    c.enroll(&mut b, &server.url(), &world.code(tenant), "Comptoir 2").unwrap();
+    let s = a.open_session(500);
+    for k in 0..300 {
+        let code = [&a.doliprane, &a.amoxil, &a.creme][k % 3].clone();
+        sell(&mut a.store, &a.cashier, s, &code);
+    }
+    let waiting = a.store.changes_waiting().unwrap();
+
+    let killer = {
+        let world = &world;
+        std::thread::scope(|scope| {
+            let h = scope.spawn(move || {
+                let deadline = Instant::now() + Duration::from_secs(30);
+                while world.changes_stored() == 0 {
+                    assert!(Instant::now() < deadline, "no push arrived");
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                server.kill();
+            });
+            let first = c.sync_once(&mut a.store);
+            h.join().unwrap();
+            first
+        })
+    };
+    let e = killer.expect_err("the server died during the sync");
+    assert!(matches!(e, SyncError::Unreachable { .. }), "{e}");
+    let left = a.store.changes_waiting().unwrap();
+    assert!(left > 0 && left <= waiting, "{left} of {waiting}");
+
+    // Restarted on the same address: the device pushes the rest, the server ignores
+    // whatever it had already stored.
+    let server = world.start(&addr.to_string());
+    let r = c.sync_once(&mut a.store).unwrap();
+    assert_eq!(a.store.changes_waiting().unwrap(), 0);
+    assert!(r.pushed + r.duplicates >= left, "{r:?}");
+    sync_until_converged(&c, &mut [&mut b, &mut a.store]);
+    assert_eq!(count(&b, "sales"), 300);
+    assert!(a.store.export().unwrap().0 == b.export().unwrap().0);
+    // Every change of both devices is stored once.
+    let on_a: i64 = a.store.conn().query_row("SELECT COUNT(*) FROM doc_changes", [], |r| r.get(0)).unwrap();
+    assert_eq!(world.changes_stored(), on_a);
     world.stop(server);
 }
