@@ -474,3 +474,62 @@ fn a_server_that_dies_in_the_middle_of_a_push_loses_and_doubles_nothing() {
     assert_eq!(world.changes_stored(), on_a);
     world.stop(server);
 }
+
+/// Live fan-out as the app sees it: from a sale committed on one counter (its loop nudged,
+/// as the app does after each commit) to that sale in the other counter's projections.
+/// A measurement, not a check: `cargo test -p pharma-e2e -- --ignored --nocapture`.
+#[test]
+#[ignore = "measurement"]
+fn measure_live_fan_out_from_sale_to_projection() {
+    let keys = fresh_session_keyring();
+    let world = World::new();
+    let server = world.start("127.0.0.1:0");
+    let tenant = world.tenant("Pharmacie Mesure");
+    let mut a = fixture_seeded(1061);
+    let mut b = open_store(&a.dir.path().join("b.db"), &a.clock, 1062);
+    keys.device(&a.store);
+    keys.device(&b);
+    let c = client();
+    c.enroll(&mut a.store, &server.url(), &world.code(tenant), "Comptoir 1").unwrap();
+    c.enroll(&mut b, &server.url(), &world.code(tenant), "Comptoir 2").unwrap();
+    c.sync_once(&mut a.store).unwrap();
+    sync_until_converged(&c, &mut [&mut b, &mut a.store]);
+    let owner = b.sign_in("fatima", "1234").unwrap();
+    let c2 = b.add_register(&owner, "C2", "Caisse 2").unwrap();
+    let salma = b.sign_in("salma", "3456").unwrap();
+    let session = b.open_session(&salma, c2.id, Some(day()), false, empty_count()).unwrap();
+    sync_until_converged(&c, &mut [&mut b, &mut a.store]);
+
+    let Fixture { store, doliprane, .. } = a;
+    let (sa, sb) = (Arc::new(Mutex::new(store)), Arc::new(Mutex::new(b)));
+    let options = SyncOptions { poll_every: Duration::from_secs(3600), live: true, ..SyncOptions::default() };
+    let ha = SyncLoop::start(sa.clone(), client(), options);
+    let hb = SyncLoop::start(sb.clone(), client(), options);
+    assert!(ha.wait_rounds(2, Duration::from_secs(30)) && hb.wait_rounds(2, Duration::from_secs(30)));
+    let mut lat = Vec::new();
+    for k in 0..60 {
+        let t = Instant::now();
+        sell(&mut sb.lock().unwrap(), &salma, session, &doliprane);
+        hb.nudge();
+        loop {
+            if count(&sa.lock().unwrap(), "sales") == k + 1 {
+                break;
+            }
+            assert!(t.elapsed() < Duration::from_secs(10), "sale {k} never arrived");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        lat.push(t.elapsed());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    lat.sort();
+    let p = |q: f64| lat[((lat.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "live fan-out, sale to projection on the other counter: p50 {:?}, p95 {:?}, max {:?}",
+        p(0.5),
+        p(0.95),
+        p(1.0)
+    );
+    ha.stop();
+    hb.stop();
+    world.stop(server);
+}

@@ -2,10 +2,14 @@
 //!
 //! On Linux the backend is the kernel keyring (keyring's `linux-native`), chosen explicitly
 //! at build time: Secret Service needs a D-Bus desktop session that a counter PC run as a
-//! service does not have. The kernel keyring keeps the credential in the user's session
-//! keyring, so a headless process must run inside one: `keyctl session - pharmactl sync`
-//! (package `keyutils`), or a login session. Outside any session keyring, storing fails
-//! with a clear error rather than falling back to a file.
+//! service does not have. The keyring crate puts the credential in the session keyring
+//! and links it into the user's persistent keyring (which outlives sessions, expiring after
+//! days of disuse), so a later session of the same user finds it again. A headless process
+//! must still run inside a session keyring: a login session, or `keyctl session - pharmactl
+//! sync` (package `keyutils`). Outside one, storing fails with a clear error rather than
+//! falling back to a file. Only the Linux backend is enabled for now: a Windows or macOS
+//! build must enable keyring's `windows-native` / `apple-native` first, or keyring 3 uses
+//! its in-memory mock and the credential would not survive a restart.
 
 use crate::ids::DeviceId;
 
