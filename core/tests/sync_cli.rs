@@ -113,3 +113,68 @@ fn two_counters_enroll_and_sync_from_the_command_line() {
     }
     assert_ne!(device_a, json(&pharmactl(&b, &["--json", "sync", "status"]))["device_id"]);
 }
+
+#[test]
+fn a_counter_killed_in_the_middle_of_a_sync_catches_up_without_doubling() {
+    fresh_session_keyring();
+    let relay = Relay::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("comptoir1.db"), dir.path().join("comptoir2.db"));
+    ok(&pharmactl(
+        &a,
+        &[
+            "init",
+            "--name",
+            "Pharmacie Al Amal",
+            "--ice",
+            "001234567000089",
+            "--owner-login",
+            "fatima",
+            "--owner-name",
+            "Fatima Benali",
+            "--owner-pin",
+            "1234",
+        ],
+    ));
+    ok(&pharmactl(
+        &a,
+        &["--user", "fatima", "--pin", "1234", "demo", "seed", "--items", "150", "--days", "40"],
+    ));
+    ok(&pharmactl(&a, &["enroll", "--server", &relay.url, "--code", CODE, "--name", "Comptoir 1"]));
+    ok(&pharmactl(&a, &["sync"]));
+    let total = relay.with(|s| s.log.len());
+    assert!(total > 2000, "several pull pages of 1000: {total}");
+
+    // The second counter's first sync is killed (SIGKILL) again and again, at different
+    // moments of its pull.
+    ok(&pharmactl(&b, &["enroll", "--server", &relay.url, "--code", CODE, "--name", "Comptoir 2"]));
+    for delay_ms in [5u64, 40, 90, 150, 250] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pharmactl"))
+            .arg("--db")
+            .arg(&b)
+            .arg("sync")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let held: i64 = {
+        let s = pharma_core::store::Store::open(&b).unwrap();
+        s.conn().query_row("SELECT COUNT(*) FROM doc_changes", [], |r| r.get(0)).unwrap()
+    };
+    eprintln!("after the kills the second counter holds {held} of {total} changes");
+    let r = json(&pharmactl(&b, &["--json", "sync"]));
+    assert_eq!(r["pushed"], 0);
+    let (ea, eb) = (ok(&pharmactl(&a, &["export"])), ok(&pharmactl(&b, &["export"])));
+    assert!(ea == eb, "the killed counter holds the same pharmacy");
+    let st = json(&pharmactl(&b, &["--json", "sync", "status"]));
+    assert_eq!(st["waiting_changes"], 0);
+    for p in [&a, &b] {
+        let st = json(&pharmactl(p, &["--json", "sync", "status"]));
+        let id: pharma_core::ids::DeviceId = st["device_id"].as_str().unwrap().parse().unwrap();
+        pharma_core::sync_client::CredentialStore::delete(&pharma_core::sync_client::OsKeyring, id).unwrap();
+    }
+}
