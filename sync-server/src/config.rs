@@ -33,6 +33,9 @@ pub struct Limits {
     pub pushes_per_minute_per_device: u32,
     /// Most changes in one pull answer.
     pub max_pull_changes: u32,
+    /// How often an open live socket checks that its device is still enrolled, in
+    /// seconds: a revoked device loses its socket within this delay.
+    pub live_auth_recheck_secs: u64,
 }
 
 impl Default for Limits {
@@ -43,6 +46,7 @@ impl Default for Limits {
             max_ws_message_bytes: 64 * 1024,
             pushes_per_minute_per_device: 600,
             max_pull_changes: 5000,
+            live_auth_recheck_secs: 30,
         }
     }
 }
@@ -121,6 +125,7 @@ impl Config {
         number(&get, "PHARMA_SYNC_MAX_WS_MESSAGE_BYTES", &mut l.max_ws_message_bytes)?;
         number(&get, "PHARMA_SYNC_PUSHES_PER_MINUTE_PER_DEVICE", &mut l.pushes_per_minute_per_device)?;
         number(&get, "PHARMA_SYNC_MAX_PULL_CHANGES", &mut l.max_pull_changes)?;
+        number(&get, "PHARMA_SYNC_LIVE_AUTH_RECHECK_SECS", &mut l.live_auth_recheck_secs)?;
         number(&get, "PHARMA_SYNC_MAX_CONNECTIONS", &mut self.max_connections)?;
         Ok(())
     }

@@ -101,3 +101,24 @@ async fn two_instances_on_one_database_push_on_one_hear_and_pull_on_the_other() 
     one.stop().await;
     two.stop().await;
 }
+
+#[tokio::test]
+async fn a_revoked_device_loses_its_live_socket() {
+    let Setup { db, server, tenant } = setup(Limits { live_auth_recheck_secs: 1, ..Limits::default() }).await;
+    let device = uuid::Uuid::from_u128(0x5EC);
+    let c = enrolled(&db, &server, tenant, device).await;
+    let mut ws = connect(&server, c.credential.as_deref(), Some("1")).await.unwrap();
+    pharma_sync_server::admin::revoke_device(&db.pool, device).await.unwrap();
+    // Closed within the recheck delay (1 s here), without any event.
+    let rest = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        let mut texts = 0;
+        while let Some(Ok(m)) = ws.next().await {
+            texts += usize::from(matches!(m, Message::Text(_)));
+        }
+        texts
+    })
+    .await
+    .expect("the socket of a revoked device stays open");
+    assert_eq!(rest, 0);
+    server.stop().await;
+}

@@ -9,6 +9,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use pharma_core::protocol::LiveEvent;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
 pub async fn live(State(state): State<AppState>, device: AuthedDevice, ws: WebSocketUpgrade) -> Response {
@@ -26,6 +27,8 @@ async fn run(
 ) {
     state.metrics.live_connections.fetch_add(1, Ordering::Relaxed);
     let mut shutdown = state.shutdown.clone();
+    let every = Duration::from_secs(state.limits.live_auth_recheck_secs.max(1));
+    let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         let event = tokio::select! {
             e = events.recv() => e,
@@ -35,6 +38,13 @@ async fn run(
                 Some(Ok(_)) => continue,
             },
             _ = shutdown.changed() => break,
+            _ = recheck.tick() => {
+                if still_enrolled(&state, device).await {
+                    continue;
+                }
+                tracing::info!(device_id = %device.device_id, "live socket closed: device revoked");
+                break;
+            }
         };
         let out = match event {
             Ok(ev) => match &*ev {
@@ -57,4 +67,24 @@ async fn run(
     }
     let _ = socket.send(Message::Close(None)).await;
     state.metrics.live_connections.fetch_sub(1, Ordering::Relaxed);
+}
+
+/// False once the device is revoked. A database hiccup keeps the socket: the next
+/// request the device makes is checked anyway.
+async fn still_enrolled(state: &AppState, device: AuthedDevice) -> bool {
+    let row: Result<Option<(bool,)>, _> = sqlx_core::query_as::query_as(
+        "SELECT revoked_at IS NULL FROM devices WHERE tenant_id = $1 AND device_id = $2",
+    )
+    .bind(device.tenant_id)
+    .bind(device.device_id)
+    .fetch_optional(&state.pool)
+    .await;
+    match row {
+        Ok(Some((active,))) => active,
+        Ok(None) => false,
+        Err(e) => {
+            tracing::warn!(error = %e, "live socket: enrollment not rechecked");
+            true
+        }
+    }
 }
