@@ -35,6 +35,8 @@ pub enum ApiError {
     RateLimited,
     #[error("database: {0}")]
     Db(#[from] sqlx_core::Error),
+    #[error("validation task failed: {0}")]
+    Worker(#[from] tokio::task::JoinError),
 }
 
 impl ApiError {
@@ -49,7 +51,7 @@ impl ApiError {
             }
             ApiError::BodyTooLarge { .. } | ApiError::TooManyChanges { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Db(_) | ApiError::Worker(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -92,7 +94,9 @@ impl ApiError {
             ApiError::RateLimited => {
                 ("rate_limited", "Trop d'envois depuis ce poste : réessayez dans un instant.".to_string())
             }
-            ApiError::Db(_) => ("internal", "Erreur interne du serveur : réessayez plus tard.".to_string()),
+            ApiError::Db(_) | ApiError::Worker(_) => {
+                ("internal", "Erreur interne du serveur : réessayez plus tard.".to_string())
+            }
         };
         ErrorBody { code: code.to_string(), message }
     }

@@ -27,9 +27,7 @@ pub async fn push(
     }
     // Decoding is CPU work: keep it off the async workers.
     let id = device.device_id;
-    let validated = tokio::task::spawn_blocking(move || ingest::validate(id, req.docs))
-        .await
-        .map_err(|_| ApiError::Invalid(ingest::Invalid::Panicked { doc_id: String::new(), index: 0 }))?;
+    let validated = tokio::task::spawn_blocking(move || ingest::validate(id, req.docs)).await?;
     let changes = match validated {
         Ok(c) => c,
         Err(rejected) => return Err(quarantine(&state, device, *rejected).await),
