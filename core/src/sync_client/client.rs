@@ -68,6 +68,10 @@ impl StoreAccess for Mutex<Store> {
 
 /// The device's sync client: blocking HTTP, credential from a [`CredentialStore`].
 ///
+/// Blocking on purpose (the store is synchronous). In an async host (the Tauri shell),
+/// create, call and drop it off the async executor: in the [`SyncLoop`](super::SyncLoop)'s
+/// thread or under `spawn_blocking`, never inside an async task.
+///
 /// ```no_run
 /// use pharma_core::store::Store;
 /// use pharma_core::sync_client::{OsKeyring, SyncClient};
