@@ -7,8 +7,14 @@ use std::time::Duration;
 
 /// Every migration, in order: `(version, description, sql)`. Files are never edited once
 /// applied; a test checks this list matches the folder.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(20261124100000, "initial", include_str!("../../migrations/server/20261124100000_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (20261124100000, "initial", include_str!("../../migrations/server/20261124100000_initial.sql")),
+    (
+        20261124120000,
+        "consolidation",
+        include_str!("../../migrations/server/20261124120000_consolidation.sql"),
+    ),
+];
 
 pub fn migrator() -> Migrator {
     let migrations: Vec<Migration> = MIGRATIONS

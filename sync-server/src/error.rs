@@ -35,6 +35,8 @@ pub enum ApiError {
     RateLimited,
     #[error("database: {0}")]
     Db(#[from] sqlx_core::Error),
+    #[error("storing a push failed: {0}")]
+    Store(#[from] crate::ingest::StoreError),
     #[error("validation task failed: {0}")]
     Worker(#[from] tokio::task::JoinError),
 }
@@ -51,7 +53,7 @@ impl ApiError {
             }
             ApiError::BodyTooLarge { .. } | ApiError::TooManyChanges { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Db(_) | ApiError::Worker(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Db(_) | ApiError::Store(_) | ApiError::Worker(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -94,7 +96,7 @@ impl ApiError {
             ApiError::RateLimited => {
                 ("rate_limited", "Trop d'envois depuis ce poste : réessayez dans un instant.".to_string())
             }
-            ApiError::Db(_) | ApiError::Worker(_) => {
+            ApiError::Db(_) | ApiError::Store(_) | ApiError::Worker(_) => {
                 ("internal", "Erreur interne du serveur : réessayez plus tard.".to_string())
             }
         };

@@ -11,7 +11,7 @@ use crate::feed::{self, Pushed};
 use automerge::Change;
 use pharma_core::docid::{DocId, UnknownDoc};
 use sqlx_postgres::PgPool;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::panic::catch_unwind;
 use uuid::Uuid;
 
@@ -138,13 +138,23 @@ pub struct Stored {
     pub doc_ids: BTreeSet<String>,
 }
 
-/// Stores validated changes in one transaction and notifies the other instances.
+/// Why storing a validated push failed (the server's fault, never the device's).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("base de données : {0}")]
+    Db(#[from] sqlx_core::Error),
+    #[error(transparent)]
+    Consolidate(#[from] crate::consolidate::ConsolidateError),
+}
+
+/// Stores validated changes, consolidates what they touched into the relational tables,
+/// and notifies the other instances — all in one transaction.
 pub async fn store(
     pool: &PgPool,
     tenant: Uuid,
     device: Uuid,
     changes: Vec<ValidChange>,
-) -> Result<Stored, sqlx_core::Error> {
+) -> Result<Stored, StoreError> {
     let total = changes.len() as u64;
     let mut seen = HashSet::new();
     let (mut docs, mut hashes, mut bytes) = (Vec::new(), Vec::new(), Vec::new());
@@ -156,10 +166,10 @@ pub async fn store(
         }
     }
     let mut tx = pool.begin().await?;
-    let rows: Vec<(String,)> = sqlx_core::query_as::query_as(
+    let rows: Vec<(String, Vec<u8>)> = sqlx_core::query_as::query_as(
         "INSERT INTO changes (tenant_id, doc_id, hash, bytes, device_id) \
          SELECT $1, d, h, b, $2 FROM UNNEST($3::text[], $4::bytea[], $5::bytea[]) AS t(d, h, b) \
-         ON CONFLICT (tenant_id, hash) DO NOTHING RETURNING doc_id",
+         ON CONFLICT (tenant_id, hash) DO NOTHING RETURNING doc_id, hash",
     )
     .bind(tenant)
     .bind(device)
@@ -169,7 +179,20 @@ pub async fn store(
     .fetch_all(&mut *tx)
     .await?;
     let accepted = rows.len() as u64;
-    let doc_ids: BTreeSet<String> = rows.into_iter().map(|(d,)| d).collect();
+    let index: HashMap<&[u8], usize> = hashes.iter().enumerate().map(|(i, h)| (h.as_slice(), i)).collect();
+    let mut touched: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (doc, hash) in &rows {
+        if let Some(&i) = index.get(hash.as_slice()) {
+            touched.entry(doc.clone()).or_default().extend(crate::consolidate::touched_keys(&bytes[i]));
+        }
+    }
+    // Documents in name order: concurrent pushes take their locks in the same order.
+    for (doc, keys) in &touched {
+        if let Ok(doc_id) = DocId::parse(doc) {
+            crate::consolidate::project_doc(&mut tx, tenant, &doc_id, keys).await?;
+        }
+    }
+    let doc_ids: BTreeSet<String> = touched.into_keys().collect();
     if !doc_ids.is_empty() {
         let pushed =
             Pushed { tenant_id: tenant, device_id: device, doc_ids: doc_ids.iter().cloned().collect() };

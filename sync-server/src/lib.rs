@@ -28,6 +28,7 @@ pub mod auth;
 pub mod body;
 pub mod cli;
 pub mod config;
+pub mod consolidate;
 pub mod db;
 pub mod error;
 pub mod feed;

@@ -13,6 +13,13 @@ use chrono::NaiveDate;
 use serde_json::json;
 use std::collections::HashSet;
 
+/// A new item's first official price applies to any business date: the pharmacy's
+/// records do not go back further than this (and every database can store it).
+pub const FIRST_PRICE_FROM: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
 #[derive(Clone, Debug)]
 pub struct NewItem {
     pub item: Item,
@@ -62,7 +69,7 @@ impl Store {
     pub fn add_items(&mut self, actor: &Actor, items: Vec<NewItem>, event: &str) -> Result<usize> {
         self.authorize(actor, Permission::ManageCatalog)?;
         self.check_new_barcodes(items.iter().map(|n| &n.item))?;
-        let from = NaiveDate::MIN;
+        let from = FIRST_PRICE_FROM;
         let mut batch = Batch::default();
         for n in &items {
             batch = item_fields(batch, &n.item);

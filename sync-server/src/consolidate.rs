@@ -1,0 +1,225 @@
+//! Consolidation: each document of a pharmacy projected into PostgreSQL with the devices'
+//! own projection rows ([`pharma_core::projection`]), every key led by the tenant. The
+//! server therefore cannot disagree with a counter about what a sale, a refund or a count
+//! means: it runs the very same code, only the database differs.
+//!
+//! Idempotent and order-independent like on the device: each fact is projected once
+//! (guarded by `applied_facts`), running sums are additive, entities and headers are
+//! recomputed from the merged document.
+
+use automerge::ActorId;
+use pharma_core::aggregate::AggregateDoc;
+use pharma_core::cash::SessionState;
+use pharma_core::docid::DocId;
+use pharma_core::facts::Fact;
+use pharma_core::orders::OrderState;
+use pharma_core::projection::{RowOp, Val, entity_rows, fact_rows, order_header, session_header};
+use sqlx_core::query_builder::QueryBuilder;
+use sqlx_postgres::{PgConnection, Postgres};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConsolidateError {
+    #[error("base de données : {0}")]
+    Db(#[from] sqlx_core::Error),
+    #[error(transparent)]
+    Doc(#[from] pharma_core::aggregate::DocError),
+    #[error(transparent)]
+    Projection(#[from] pharma_core::projection::ProjectionError),
+}
+
+/// Re-reads a document from its stored changes and projects what the new changes touched
+/// (`touched`: the root keys they wrote). Concurrent pushes to one document take turns
+/// (a transaction-scoped advisory lock), so the second one reads the first one's changes
+/// and a merged entity is never written from a stale half of the document.
+pub async fn project_doc(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    doc_id: &DocId,
+    touched: &BTreeSet<String>,
+) -> Result<(), ConsolidateError> {
+    sqlx_core::query::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("{tenant}/{}", doc_id.as_str()))
+        .execute(&mut *conn)
+        .await?;
+    let chunks: Vec<(Vec<u8>,)> = sqlx_core::query_as::query_as(
+        "SELECT bytes FROM changes WHERE tenant_id = $1 AND doc_id = $2 ORDER BY seq",
+    )
+    .bind(tenant)
+    .bind(doc_id.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let bytes: Vec<u8> = chunks.into_iter().flat_map(|(b,)| b).collect();
+    // The server only reads documents: any actor will do.
+    let reader = ActorId::from(&[0u8; 16][..]);
+    let doc = AggregateDoc::load(doc_id.clone(), &reader, &bytes)?;
+    let mut entities = BTreeSet::new();
+    for key in touched {
+        if let Some(fact_key) = key.strip_prefix("f/") {
+            let Some(fact) = doc.fact(fact_key)? else { continue };
+            let fresh = sqlx_core::query::query(
+                "INSERT INTO applied_facts (tenant_id, doc_id, fact_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(tenant)
+            .bind(doc_id.as_str())
+            .bind(fact_key)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if fresh == 1 {
+                for op in fact_rows(&fact) {
+                    exec(conn, tenant, &op).await?;
+                }
+            }
+        } else if let Some((entity, _field)) = key.strip_prefix("e/").and_then(|k| k.rsplit_once('/')) {
+            entities.insert(entity.to_string());
+        }
+    }
+    for entity in &entities {
+        for op in entity_rows(entity, &doc.entity(entity))? {
+            exec(conn, tenant, &op).await?;
+        }
+    }
+    if matches!(doc_id.kind(), "session" | "order") {
+        let facts: Vec<Fact> = doc.facts()?.into_iter().map(|(_, f)| f).collect();
+        if let Some(s) = SessionState::from_facts(&facts) {
+            exec(conn, tenant, &session_header(&s)).await?;
+        }
+        if let Some(o) = OrderState::from_facts(&facts) {
+            for op in order_header(&o) {
+                exec(conn, tenant, &op).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The root keys a change writes (`f/…` facts, `e/<entity>/<field>` fields).
+pub fn touched_keys(bytes: &[u8]) -> Vec<String> {
+    match automerge::Change::try_from(bytes) {
+        Ok(c) => c
+            .decode()
+            .operations
+            .into_iter()
+            .filter_map(|op| match op.key {
+                automerge::legacy::Key::Map(k) => Some(k.to_string()),
+                automerge::legacy::Key::Seq(_) => None,
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+const DATES: &[&str] = &["business_date", "expiry", "effective_from", "expected_on", "prescribed_on"];
+const JSON: &[(&str, &str)] = &[
+    ("cash_sessions", "float_count"),
+    ("cash_sessions", "expected"),
+    ("cash_sessions", "variance"),
+    ("cash_counts", "cash_count"),
+    ("cash_counts", "other"),
+    ("z_closings", "by_tender"),
+    ("z_closings", "vat"),
+    ("z_closings", "sessions"),
+    ("audit_log", "metadata"),
+];
+const BOOLS: &[&str] =
+    &["duty", "barcode_scannable", "expiry_tracked", "active", "recalled", "over_confirmed"];
+const NULLABLE_INTS: &[&str] = &["sticker_price", "hospital_price"];
+
+/// The PostgreSQL type of a projection column (the same rule wrote the schema).
+fn pg_type(table: &str, col: &str, v: &Val) -> &'static str {
+    if col == "at" || col.ends_with("_at") {
+        "timestamptz"
+    } else if DATES.contains(&col) {
+        "date"
+    } else if JSON.contains(&(table, col)) {
+        "jsonb"
+    } else if BOOLS.contains(&col) {
+        "boolean"
+    } else {
+        match v {
+            Val::Int(_) => "bigint",
+            Val::Bool(_) => "boolean",
+            Val::Text(_) => "text",
+            Val::Null if NULLABLE_INTS.contains(&col) => "bigint",
+            Val::Null => "text",
+        }
+    }
+}
+
+fn push_val(qb: &mut QueryBuilder<'_, Postgres>, table: &str, col: &str, v: &Val) {
+    let ty = pg_type(table, col, v);
+    // sqlx caches statements by their text, with the parameter types of the first use:
+    // a column must always be bound with the same Rust type, NULL included.
+    match (v, ty) {
+        (Val::Int(i), _) => qb.push_bind(*i),
+        (Val::Bool(b), _) => qb.push_bind(*b),
+        (Val::Text(s), _) => qb.push_bind(s.clone()),
+        (Val::Null, "bigint") => qb.push_bind(None::<i64>),
+        (Val::Null, "boolean") => qb.push_bind(None::<bool>),
+        (Val::Null, _) => qb.push_bind(None::<String>),
+    };
+    qb.push("::").push(ty);
+}
+
+fn push_insert(qb: &mut QueryBuilder<'_, Postgres>, tenant: Uuid, table: &str, cols: &[(&'static str, Val)]) {
+    qb.push("INSERT INTO ").push(table).push(" (tenant_id");
+    for (c, _) in cols {
+        qb.push(", ").push(*c);
+    }
+    qb.push(") VALUES (").push_bind(tenant);
+    for (c, v) in cols {
+        qb.push(", ");
+        push_val(qb, table, c, v);
+    }
+    qb.push(")");
+}
+
+async fn exec(conn: &mut PgConnection, tenant: Uuid, op: &RowOp) -> Result<(), sqlx_core::Error> {
+    let mut qb = QueryBuilder::<Postgres>::new("");
+    match op {
+        RowOp::Insert { table, cols } => push_insert(&mut qb, tenant, table, cols),
+        RowOp::Upsert { table, key, cols } => {
+            push_insert(&mut qb, tenant, table, cols);
+            qb.push(" ON CONFLICT (tenant_id, ").push(key.join(", ")).push(") DO UPDATE SET ");
+            let rest: Vec<&str> = cols.iter().map(|(c, _)| *c).filter(|c| !key.contains(c)).collect();
+            for (i, c) in rest.iter().enumerate() {
+                if i > 0 {
+                    qb.push(", ");
+                }
+                qb.push(*c).push(" = EXCLUDED.").push(*c);
+            }
+        }
+        RowOp::Add { table, key, cols, sum_col } => {
+            push_insert(&mut qb, tenant, table, cols);
+            qb.push(" ON CONFLICT (tenant_id, ")
+                .push(key.join(", "))
+                .push(") DO UPDATE SET ")
+                .push(*sum_col)
+                .push(" = ")
+                .push(*table)
+                .push(".")
+                .push(*sum_col)
+                .push(" + EXCLUDED.")
+                .push(*sum_col);
+        }
+        RowOp::Update { table, key, set } => {
+            qb.push("UPDATE ").push(*table).push(" SET ");
+            for (i, (c, v)) in set.iter().enumerate() {
+                if i > 0 {
+                    qb.push(", ");
+                }
+                qb.push(*c).push(" = ");
+                push_val(&mut qb, table, c, v);
+            }
+            qb.push(" WHERE tenant_id = ").push_bind(tenant);
+            for (c, v) in key {
+                qb.push(" AND ").push(*c).push(" = ");
+                push_val(&mut qb, table, c, v);
+            }
+        }
+    }
+    qb.build().execute(&mut *conn).await?;
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! Consolidation: what devices push lands in PostgreSQL's relational tables through the
+//! devices' own projection code, so the consolidated totals equal the devices' own — by
+//! tender, by register, stock by lot, tickets without gaps — and a replayed push changes
+//! nothing.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::device::Device;
+use common::*;
+use pharma_core::protocol::DocChanges;
+use pharma_sync_server::Limits;
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Rows of a device export table.
+fn rows<'a>(export: &'a serde_json::Map<String, Value>, table: &str) -> &'a Vec<Value> {
+    export[table].as_array().unwrap()
+}
+
+fn int(v: &Value) -> i64 {
+    v.as_i64().unwrap()
+}
+
+async fn pg_pairs(db: &TestDb, sql: &str, tenant: uuid::Uuid) -> BTreeMap<String, i64> {
+    let rows: Vec<(String, i64)> =
+        sqlx_core::query_as::query_as(sql).bind(tenant).fetch_all(&db.pool).await.unwrap();
+    rows.into_iter().collect()
+}
+
+#[tokio::test]
+async fn consolidated_tables_equal_the_devices_facts() {
+    let Setup { db, server, tenant } = setup(Limits::default()).await;
+    let mut counter = Device::pharmacy(31, 30);
+    let mut tablet = Device::empty(32);
+    let a = enrolled(&db, &server, tenant, counter.id()).await;
+    let b = enrolled(&db, &server, tenant, tablet.id()).await;
+    let all = counter.all_changes();
+    let (status, body) = a.push(all.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (pulled, _) = b.pull_until(None, count(&all)).await;
+    tablet.apply(&pulled);
+    // The tablet sells too, in the same session (its own tickets continue the register's).
+    let owner = tablet.store.sign_in("fatima", "1234").unwrap();
+    let before: std::collections::HashSet<Vec<u8>> =
+        tablet.all_changes().into_iter().flat_map(|d| d.changes).collect();
+    for k in 0..7 {
+        common::device::sell(&mut tablet.store, &owner, counter.session.unwrap(), counter.items[k % 2]);
+    }
+    let own: Vec<DocChanges> = tablet
+        .all_changes()
+        .into_iter()
+        .map(|d| DocChanges {
+            doc_id: d.doc_id,
+            changes: d.changes.into_iter().filter(|c| !before.contains(c)).collect(),
+        })
+        .filter(|d| !d.changes.is_empty())
+        .collect();
+    let (status, body) = b.push(own.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (pulled, _) = a.pull_until(None, 1).await;
+    counter.apply(&pulled);
+    let export = counter.store.export().unwrap().0;
+    assert!(export == tablet.store.export().unwrap().0, "the devices agree");
+
+    // Sales and their totals.
+    let (n, total): (i64, i64) = sqlx_core::query_as::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(total), 0)::bigint FROM sales WHERE tenant_id = $1",
+    )
+    .bind(tenant)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    let sales = rows(&export, "sales");
+    assert_eq!(n, sales.len() as i64);
+    assert_eq!(total, sales.iter().map(|s| int(&s["total"])).sum::<i64>());
+    assert_eq!(n, 37);
+    // By tender.
+    let pg = pg_pairs(
+        &db,
+        "SELECT kind || '/' || direction, SUM(amount)::bigint FROM payments WHERE tenant_id = $1 GROUP BY 1",
+        tenant,
+    )
+    .await;
+    let mut dev: BTreeMap<String, i64> = BTreeMap::new();
+    for p in rows(&export, "payments") {
+        *dev.entry(format!("{}/{}", p["kind"].as_str().unwrap(), p["direction"].as_str().unwrap()))
+            .or_default() += int(&p["amount"]);
+    }
+    assert_eq!(pg, dev);
+    // Stock by lot.
+    let pg = pg_pairs(&db, "SELECT lot_id, on_hand FROM lot_stock WHERE tenant_id = $1", tenant).await;
+    let dev: BTreeMap<String, i64> = rows(&export, "lot_stock")
+        .iter()
+        .map(|r| (r["lot_id"].as_str().unwrap().to_string(), int(&r["on_hand"])))
+        .collect();
+    assert_eq!(pg, dev);
+    // Tickets per register, without a gap.
+    let (count, max): (i64, i64) = sqlx_core::query_as::query_as(
+        "SELECT COUNT(*), MAX(ticket_no) FROM tickets WHERE tenant_id = $1 GROUP BY register_id",
+    )
+    .bind(tenant)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!((count, max), (37, 37));
+    // Everything else: row counts per table.
+    for table in [
+        "items",
+        "item_prices",
+        "users",
+        "registers",
+        "lots",
+        "stock_movements",
+        "audit_log",
+        "cash_sessions",
+        "applied_facts",
+    ] {
+        assert_eq!(table_count(&db, table).await, rows(&export, table).len() as i64, "{table}");
+    }
+    let status: (String,) =
+        sqlx_core::query_as::query_as("SELECT status FROM cash_sessions WHERE tenant_id = $1")
+            .bind(tenant)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(status.0, "open");
+
+    // A replay of everything, from both devices, changes nothing.
+    let before = table_count(&db, "stock_movements").await;
+    let (status, body) = a.push(all).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["accepted"], 0);
+    let (status, body) = b.push(own).await;
+    assert_eq!((status, body["accepted"].as_u64()), (StatusCode::OK, Some(0)));
+    assert_eq!(table_count(&db, "stock_movements").await, before);
+    let again = pg_pairs(&db, "SELECT lot_id, on_hand FROM lot_stock WHERE tenant_id = $1", tenant).await;
+    assert_eq!(again, dev);
+}
+
+#[tokio::test]
+async fn consolidated_financial_rows_cannot_be_edited() {
+    let Setup { db, server, tenant } = setup(Limits::default()).await;
+    let mut counter = Device::pharmacy(41, 3);
+    let a = enrolled(&db, &server, tenant, counter.id()).await;
+    let (status, _) = a.push(counter.all_changes()).await;
+    assert_eq!(status, StatusCode::OK);
+    for sql in [
+        "UPDATE sales SET total = 0",
+        "DELETE FROM payments",
+        "DELETE FROM audit_log",
+        "UPDATE stock_movements SET qty = 0",
+    ] {
+        let e = sqlx_core::query::query(sql).execute(&db.pool).await.unwrap_err().to_string();
+        assert!(e.contains("append-only"), "{sql}: {e}");
+    }
+}
