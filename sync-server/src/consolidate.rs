@@ -25,6 +25,9 @@ pub enum ConsolidateError {
     Db(#[from] sqlx_core::Error),
     #[error(transparent)]
     Doc(#[from] pharma_core::aggregate::DocError),
+    /// The stored changes no longer make a document (the newest push broke it).
+    #[error("document illisible : {0}")]
+    Unloadable(String),
     #[error(transparent)]
     Projection(#[from] pharma_core::projection::ProjectionError),
 }
@@ -53,7 +56,12 @@ pub async fn project_doc(
     let bytes: Vec<u8> = chunks.into_iter().flat_map(|(b,)| b).collect();
     // The server only reads documents: any actor will do.
     let reader = ActorId::from(&[0u8; 16][..]);
-    let doc = AggregateDoc::load(doc_id.clone(), &reader, &bytes)?;
+    let loaded = std::panic::catch_unwind(|| AggregateDoc::load(doc_id.clone(), &reader, &bytes));
+    let doc = match loaded {
+        Ok(Ok(doc)) => doc,
+        Ok(Err(e)) => return Err(ConsolidateError::Unloadable(e.to_string())),
+        Err(_) => return Err(ConsolidateError::Unloadable("Automerge a paniqué".into())),
+    };
     let mut entities = BTreeSet::new();
     for key in touched {
         if let Some(fact_key) = key.strip_prefix("f/") {

@@ -39,6 +39,10 @@ pub enum Invalid {
     Panicked { doc_id: String, index: usize },
     #[error("change {index} of {doc_id} is by actor {actor}, not by the pushing device")]
     ForeignActor { doc_id: String, index: usize, actor: String },
+    /// The changes decode but do not fit the document's history (e.g. a sequence number
+    /// of the device used twice): the document would no longer load.
+    #[error("changes of {doc_id} do not fit its history: {reason}")]
+    ConflictingHistory { doc_id: String, reason: String },
 }
 
 impl Invalid {
@@ -47,6 +51,7 @@ impl Invalid {
             Invalid::UnknownDoc(_) => "unknown_doc",
             Invalid::Undecodable { .. } | Invalid::Panicked { .. } => "bad_change",
             Invalid::ForeignActor { .. } => "foreign_actor",
+            Invalid::ConflictingHistory { .. } => "conflicting_history",
         }
     }
 
@@ -67,6 +72,10 @@ impl Invalid {
                 "Envoi refusé : le changement n° {} du document « {doc_id} » a été fait par un autre poste. \
                  Rien n'a été enregistré.",
                 index + 1
+            ),
+            Invalid::ConflictingHistory { doc_id, .. } => format!(
+                "Envoi refusé : les changements du document « {doc_id} » ne s'accordent pas avec son \
+                 historique. Rien n'a été enregistré."
             ),
         }
     }
@@ -145,6 +154,9 @@ pub enum StoreError {
     Db(#[from] sqlx_core::Error),
     #[error(transparent)]
     Consolidate(#[from] crate::consolidate::ConsolidateError),
+    /// The push does not fit a document's history: refused, quarantined.
+    #[error("{}", .0.invalid)]
+    Rejected(Box<Rejected>),
 }
 
 /// Stores validated changes, consolidates what they touched into the relational tables,
@@ -189,7 +201,24 @@ pub async fn store(
     // Documents in name order: concurrent pushes take their locks in the same order.
     for (doc, keys) in &touched {
         if let Ok(doc_id) = DocId::parse(doc) {
-            crate::consolidate::project_doc(&mut tx, tenant, &doc_id, keys).await?;
+            match crate::consolidate::project_doc(&mut tx, tenant, &doc_id, keys).await {
+                Ok(()) => {}
+                Err(crate::consolidate::ConsolidateError::Unloadable(reason)) => {
+                    let new: Vec<u8> = rows
+                        .iter()
+                        .filter(|(d, _)| d == doc)
+                        .filter_map(|(_, h)| index.get(h.as_slice()).map(|&i| bytes[i].clone()))
+                        .flatten()
+                        .collect();
+                    let invalid = Invalid::ConflictingHistory { doc_id: doc.clone(), reason };
+                    return Err(StoreError::Rejected(Box::new(Rejected {
+                        invalid,
+                        doc_id: doc.clone(),
+                        bytes: new,
+                    })));
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
     }
     let doc_ids: BTreeSet<String> = touched.into_keys().collect();

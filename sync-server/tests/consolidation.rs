@@ -156,3 +156,24 @@ async fn consolidated_financial_rows_cannot_be_edited() {
         assert!(e.contains("append-only"), "{sql}: {e}");
     }
 }
+
+#[tokio::test]
+async fn a_change_that_breaks_its_documents_history_is_refused_and_quarantined() {
+    use automerge::transaction::Transactable;
+    let Setup { db, server, tenant } = setup(Limits::default()).await;
+    let mut counter = Device::pharmacy(51, 2);
+    let a = enrolled(&db, &server, tenant, counter.id()).await;
+    assert_eq!(a.push(counter.all_changes()).await.0, StatusCode::OK);
+    let before = (table_count(&db, "changes").await, table_count(&db, "items").await);
+    // The device's actor, but a history of its own: its sequence number 1 is taken.
+    let mut forged = automerge::AutoCommit::new();
+    forged.set_actor(automerge::ActorId::from(counter.id().as_bytes().as_slice()));
+    forged.put(automerge::ROOT, "e/item/x/name", "\"Faux\"").unwrap();
+    let hash = forged.commit().unwrap();
+    let bytes = forged.get_change_by_hash(&hash).unwrap().raw_bytes().to_vec();
+    let (status, body) = a.push(vec![DocChanges { doc_id: "catalog".into(), changes: vec![bytes] }]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "conflicting_history");
+    assert_eq!((table_count(&db, "changes").await, table_count(&db, "items").await), before);
+    assert_eq!(table_count(&db, "quarantine").await, 1);
+}

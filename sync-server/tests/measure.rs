@@ -121,7 +121,15 @@ async fn measure_ingest_pull_and_live_fan_out() {
     .await
     .unwrap();
     let pusher = client_on(&one.base, clients[0].credential.clone().unwrap());
-    let mut doc = AutoCommit::new();
+    // The counter's own catalog, carried on: new changes must fit the document's history.
+    let history: Vec<u8> = counters[0]
+        .store
+        .changes_for(&pharma_core::docid::DocId::catalog(), &[])
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut doc = AutoCommit::load(&history).unwrap();
     doc.set_actor(ActorId::from(counters[0].id().as_bytes().as_slice()));
     let mut lat: Vec<Duration> = Vec::new();
     for i in 0..200 {

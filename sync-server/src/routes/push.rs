@@ -32,7 +32,13 @@ pub async fn push(
         Ok(c) => c,
         Err(rejected) => return Err(quarantine(&state, device, *rejected).await),
     };
-    let stored = ingest::store(&state.pool, device.tenant_id, device.device_id, changes).await?;
+    let stored = match ingest::store(&state.pool, device.tenant_id, device.device_id, changes).await {
+        Ok(stored) => stored,
+        Err(ingest::StoreError::Rejected(rejected)) => {
+            return Err(quarantine(&state, device, *rejected).await);
+        }
+        Err(e) => return Err(e.into()),
+    };
     add(&state.metrics.pushes, 1);
     add(&state.metrics.changes_accepted, stored.accepted);
     add(&state.metrics.duplicates, stored.duplicates);
