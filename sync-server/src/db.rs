@@ -14,6 +14,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "consolidation",
         include_str!("../../migrations/server/20261124120000_consolidation.sql"),
     ),
+    (
+        20261124130000,
+        "integrity_alerts",
+        include_str!("../../migrations/server/20261124130000_integrity_alerts.sql"),
+    ),
 ];
 
 pub fn migrator() -> Migrator {

@@ -221,6 +221,9 @@ pub async fn store(
             }
         }
     }
+    if !touched.is_empty() {
+        crate::integrity::check(&mut tx, tenant).await?;
+    }
     let doc_ids: BTreeSet<String> = touched.into_keys().collect();
     if !doc_ids.is_empty() {
         let pushed =

@@ -33,6 +33,7 @@ pub mod db;
 pub mod error;
 pub mod feed;
 pub mod ingest;
+pub mod integrity;
 pub mod metrics;
 pub mod rate;
 pub mod routes;

@@ -177,3 +177,35 @@ async fn a_change_that_breaks_its_documents_history_is_refused_and_quarantined()
     assert_eq!((table_count(&db, "changes").await, table_count(&db, "items").await), before);
     assert_eq!(table_count(&db, "quarantine").await, 1);
 }
+
+#[tokio::test]
+async fn a_gap_in_a_devices_audit_chain_raises_an_alert_until_it_is_filled() {
+    let Setup { db, server, tenant } = setup(Limits::default()).await;
+    let mut counter = Device::pharmacy(61, 3);
+    let a = enrolled(&db, &server, tenant, counter.id()).await;
+    let all = counter.all_changes();
+    // The session document arrives first: its audit entries come after the ones of the
+    // settings, the catalog and the opening stock, still on their way.
+    let (session, rest): (Vec<DocChanges>, Vec<DocChanges>) =
+        all.into_iter().partition(|d| d.doc_id.starts_with("session/"));
+    assert_eq!(a.push(session).await.0, StatusCode::OK);
+    let open: Vec<(String, String)> = sqlx_core::query_as::query_as(
+        "SELECT kind, subject FROM integrity_alerts WHERE tenant_id = $1 AND resolved_at IS NULL",
+    )
+    .bind(tenant)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(open, vec![("audit_gap".to_string(), counter.id().to_string())]);
+    // The rest arrives: the gap is filled, the alert resolved (and kept for the record).
+    assert_eq!(a.push(rest).await.0, StatusCode::OK);
+    let (open, resolved): (i64, i64) = sqlx_core::query_as::query_as(
+        "SELECT COUNT(*) FILTER (WHERE resolved_at IS NULL), COUNT(*) FILTER (WHERE resolved_at IS NOT NULL) \
+         FROM integrity_alerts WHERE tenant_id = $1",
+    )
+    .bind(tenant)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!((open, resolved), (0, 1));
+}
