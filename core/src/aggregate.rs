@@ -50,7 +50,11 @@ impl AggregateDoc {
 
     /// Loads from stored change bytes (concatenated change chunks).
     pub fn load(id: DocId, actor: &ActorId, bytes: &[u8]) -> Result<Self, DocError> {
-        let mut doc = AutoCommit::load(bytes)?;
+        // Changes whose dependencies have not arrived yet (sync delivers in any order) wait
+        // inside the document instead of failing the load; a change that contradicts the
+        // history (a sequence number used twice) still fails.
+        let options = automerge::LoadOptions::new().on_partial_load(automerge::OnPartialLoad::Ignore);
+        let mut doc = AutoCommit::load_with_options(bytes, options)?;
         doc.set_actor(actor.clone());
         Ok(AggregateDoc { id, doc })
     }
@@ -82,6 +86,11 @@ impl AggregateDoc {
 
     pub fn heads(&mut self) -> Vec<ChangeHash> {
         self.doc.get_heads()
+    }
+
+    /// Changes this document references but does not hold yet.
+    pub fn missing_deps(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_missing_deps(&[])
     }
 
     /// Applies changes made elsewhere. Changes whose dependencies are missing wait inside

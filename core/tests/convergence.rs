@@ -203,3 +203,34 @@ fn garbage_and_foreign_documents_are_refused_and_change_nothing() {
     assert_eq!(f.store.apply_remote(&DocId::catalog(), &good).unwrap().new_changes, 0);
     assert!(before == f.store.export().unwrap().0);
 }
+
+#[test]
+fn a_device_restarts_while_holding_changes_whose_history_has_not_arrived() {
+    let mut a = fixture();
+    let session = a.open_session(100);
+    for _ in 0..6 {
+        let code = a.doliprane.clone();
+        sell(&mut a.store, &a.cashier, session, &code, 1);
+    }
+    let clock: SharedClock = a.clock.clone();
+    let b_path = a.dir.path().join("autre.db");
+    let mut b = open_store(&b_path, &clock, 5);
+    let doc = DocId::session(session);
+    let mut all = Vec::new();
+    for (d, _) in a.store.doc_heads().unwrap() {
+        if d != doc {
+            for bytes in a.store.changes_for(&d, &[]).unwrap() {
+                b.apply_remote(&d, &[bytes]).unwrap();
+            }
+        } else {
+            all = a.store.changes_for(&d, &[]).unwrap();
+        }
+    }
+    let (early, late) = all.split_at(all.len() / 2);
+    b.apply_remote(&doc, late).unwrap();
+    // Restart with changes still waiting for their history: the store opens.
+    drop(b);
+    let mut b = open_store(&b_path, &clock, 6);
+    b.apply_remote(&doc, early).unwrap();
+    assert!(a.store.export().unwrap().0 == b.export().unwrap().0);
+}

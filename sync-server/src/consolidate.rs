@@ -57,10 +57,39 @@ pub async fn project_doc(
     // The server only reads documents: any actor will do.
     let reader = ActorId::from(&[0u8; 16][..]);
     let loaded = std::panic::catch_unwind(|| AggregateDoc::load(doc_id.clone(), &reader, &bytes));
-    let doc = match loaded {
+    let mut doc = match loaded {
         Ok(Ok(doc)) => doc,
         Ok(Err(e)) => return Err(ConsolidateError::Unloadable(e.to_string())),
         Err(_) => return Err(ConsolidateError::Unloadable("Automerge a paniqué".into())),
+    };
+    // A document waiting for missing changes projects what it can; once they arrive, the
+    // whole document is projected (facts guarded), so nothing queued is ever left out.
+    let was_incomplete =
+        sqlx_core::query::query("DELETE FROM incomplete_docs WHERE tenant_id = $1 AND doc_id = $2")
+            .bind(tenant)
+            .bind(doc_id.as_str())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+            > 0;
+    if !doc.missing_deps().is_empty() {
+        sqlx_core::query::query("INSERT INTO incomplete_docs (tenant_id, doc_id) VALUES ($1, $2)")
+            .bind(tenant)
+            .bind(doc_id.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    let everything: BTreeSet<String>;
+    let touched = if was_incomplete {
+        everything = doc
+            .facts()?
+            .into_iter()
+            .map(|(k, _)| format!("f/{k}"))
+            .chain(doc.entities().into_iter().map(|(e, _)| format!("e/{e}/*")))
+            .collect();
+        &everything
+    } else {
+        touched
     };
     let mut entities = BTreeSet::new();
     for key in touched {

@@ -19,6 +19,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "integrity_alerts",
         include_str!("../../migrations/server/20261124130000_integrity_alerts.sql"),
     ),
+    (
+        20261124140000,
+        "incomplete_docs",
+        include_str!("../../migrations/server/20261124140000_incomplete_docs.sql"),
+    ),
 ];
 
 pub fn migrator() -> Migrator {

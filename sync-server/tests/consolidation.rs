@@ -209,3 +209,34 @@ async fn a_gap_in_a_devices_audit_chain_raises_an_alert_until_it_is_filled() {
     .unwrap();
     assert_eq!((open, resolved), (0, 1));
 }
+
+#[tokio::test]
+async fn changes_arriving_before_the_ones_they_depend_on_wait_then_project_in_full() {
+    let Setup { db, server, tenant } = setup(Limits::default()).await;
+    let mut counter = Device::pharmacy(71, 8);
+    let a = enrolled(&db, &server, tenant, counter.id()).await;
+    let (session, rest): (Vec<DocChanges>, Vec<DocChanges>) =
+        counter.all_changes().into_iter().partition(|d| d.doc_id.starts_with("session/"));
+    assert_eq!(a.push(rest).await.0, StatusCode::OK);
+    let s = &session[0];
+    let (early, late) = s.changes.split_at(s.changes.len() / 2);
+    // The second half of the session arrives first: accepted, waiting for its history.
+    let (status, body) = a.push(vec![DocChanges { doc_id: s.doc_id.clone(), changes: late.to_vec() }]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(table_count(&db, "incomplete_docs").await, 1);
+    assert_eq!(table_count(&db, "quarantine").await, 0);
+    // The first half arrives: everything is projected, nothing twice.
+    let (status, body) = a.push(vec![DocChanges { doc_id: s.doc_id.clone(), changes: early.to_vec() }]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(table_count(&db, "incomplete_docs").await, 0);
+    let export = counter.store.export().unwrap().0;
+    for table in ["sales", "payments", "stock_movements", "tickets", "audit_log", "applied_facts"] {
+        assert_eq!(table_count(&db, table).await, rows(&export, table).len() as i64, "{table}");
+    }
+    let pg = pg_pairs(&db, "SELECT lot_id, on_hand FROM lot_stock WHERE tenant_id = $1", tenant).await;
+    let dev: BTreeMap<String, i64> = rows(&export, "lot_stock")
+        .iter()
+        .map(|r| (r["lot_id"].as_str().unwrap().to_string(), int(&r["on_hand"])))
+        .collect();
+    assert_eq!(pg, dev);
+}
