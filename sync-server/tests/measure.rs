@@ -81,6 +81,11 @@ async fn measure_ingest_pull_and_live_fan_out() {
     );
     let rss_loaded = one.rss_kib();
     eprintln!("server RSS: idle {rss_idle} KiB, after ingest {rss_loaded} KiB");
+    let copy = copy_baseline(&db, tenant).await;
+    eprintln!(
+        "baseline: the same consolidated rows (and raw changes) with plain COPY: {copy:?}; ingest takes {:.1}× as long",
+        ingest.as_secs_f64() / copy.as_secs_f64()
+    );
 
     // A tablet one day behind pulls everything, page after page, through the other instance.
     let tablet = Device::empty(299);
@@ -151,4 +156,58 @@ async fn measure_ingest_pull_and_live_fan_out() {
         lat[lat.len() - 1]
     );
     assert!(one.terminate() && two.terminate());
+}
+
+/// The ratio's baseline: the rows the ingest wrote for `tenant` — raw changes and every
+/// consolidated table — written again under another tenant with plain `COPY … FROM STDIN`
+/// in one transaction. Only the COPY is timed.
+async fn copy_baseline(db: &TestDb, tenant: uuid::Uuid) -> Duration {
+    let other = uuid::Uuid::now_v7();
+    let tables: Vec<(String,)> = sqlx_core::query_as::query_as(
+        "SELECT DISTINCT table_name::text FROM information_schema.columns \
+         WHERE table_schema = 'public' AND column_name = 'tenant_id' AND table_name NOT IN \
+         ('tenants', 'devices', 'enrollment_codes', 'device_cursors', 'quarantine', 'integrity_alerts', 'incomplete_docs') \
+         ORDER BY 1",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let mut conn = db.pool.acquire().await.unwrap();
+    let mut data = Vec::new();
+    for (table,) in &tables {
+        let cols: Vec<(String,)> = sqlx_core::query_as::query_as(
+            "SELECT column_name::text FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name = $1 AND column_name <> 'tenant_id' ORDER BY ordinal_position",
+        )
+        .bind(table)
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        let cols: Vec<String> = cols.into_iter().map(|(c,)| c).collect();
+        let list = cols.join(", ");
+        let out = format!(
+            "COPY (SELECT '{other}'::uuid, {list} FROM {table} WHERE tenant_id = '{tenant}') TO STDOUT"
+        );
+        let mut stream = conn.copy_out_raw(&out).await.unwrap();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+            bytes.extend_from_slice(&chunk.unwrap());
+        }
+        drop(stream);
+        data.push((format!("COPY {table} (tenant_id, {list}) FROM STDIN"), bytes));
+    }
+    sqlx_core::query::query("INSERT INTO tenants (tenant_id, name) VALUES ($1, 'copie')")
+        .bind(other)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let t = Instant::now();
+    sqlx_core::query::query("BEGIN").execute(&mut *conn).await.unwrap();
+    for (statement, bytes) in data {
+        let mut copy = conn.copy_in_raw(&statement).await.unwrap();
+        copy.send(bytes).await.unwrap();
+        copy.finish().await.unwrap();
+    }
+    sqlx_core::query::query("COMMIT").execute(&mut *conn).await.unwrap();
+    t.elapsed()
 }
