@@ -11,6 +11,8 @@
 mod common;
 #[path = "../../sync-server/tests/common/pg.rs"]
 mod pg;
+#[path = "support/world.rs"]
+mod world;
 
 use chrono::Duration as Days;
 use common::*;
@@ -18,147 +20,22 @@ use pharma_core::cash::refund::{RefundLineRequest, RefundRequest};
 use pharma_core::cash::sale::{LineRequest, SaleRequest};
 use pharma_core::catalog::Schedule;
 use pharma_core::clock::SharedClock;
-use pharma_core::ids::{DeviceId, ItemId, RegisterId, SeededIds, SessionId};
+use pharma_core::ids::{ItemId, RegisterId, SeededIds, SessionId};
 use pharma_core::money::Money;
 use pharma_core::people::{Actor, Role};
-use pharma_core::protocol::{DocChanges, PROTOCOL_HEADER, PROTOCOL_VERSION, PushRequest};
+use pharma_core::protocol::DocChanges;
 use pharma_core::rng::SplitMix64;
 use pharma_core::store::{InitPharmacy, NewItem, OrderLineInput, ReceiveLine, Store};
 use pharma_core::sync_client::{CredentialStore, OsKeyring, SyncClient};
 use pharma_core::tender::{Tender, TenderKind};
-use pharma_sync_server::{Config, Limits, admin, db};
+use pharma_sync_server::admin;
 use serde_json::Value;
-use sqlx_postgres::PgPool;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::SocketAddr;
-use std::time::{Duration, Instant};
-use tokio::runtime::Runtime;
-use tokio::sync::oneshot;
+use std::time::Instant;
+use world::{World, fresh_session_keyring, heads, sync_until_converged};
 
 const SALES_PER_COUNTER: usize = 500;
 const REFUNDS_PER_COUNTER: usize = 6;
-
-/// A new session keyring for this thread (the kernel keyring stores nothing for root
-/// outside one); the devices' credentials are forgotten at the end.
-#[allow(unsafe_code)]
-fn fresh_session_keyring() -> Forget {
-    // SAFETY: keyctl(KEYCTL_JOIN_SESSION_KEYRING = 1, name = NULL) reads no memory of ours
-    // and only replaces this thread's session keyring in its kernel credentials.
-    let r = unsafe { libc::syscall(libc::SYS_keyctl, 1, std::ptr::null::<u8>()) };
-    assert!(r >= 0, "keyctl(JOIN_SESSION_KEYRING): {}", std::io::Error::last_os_error());
-    Forget(Vec::new())
-}
-
-struct Forget(Vec<DeviceId>);
-
-impl Drop for Forget {
-    fn drop(&mut self) {
-        for d in &self.0 {
-            let _ = OsKeyring.delete(*d);
-        }
-    }
-}
-
-/// The server side: a runtime, a fresh database, one server instance.
-struct World {
-    rt: Runtime,
-    pool: PgPool,
-    addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl World {
-    fn new() -> World {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let (url, pool) = rt.block_on(async {
-            let url = pg::fresh_database().await;
-            let pool = db::connect(&url, 4).await.unwrap();
-            db::migrate(&pool).await.unwrap();
-            (url, pool)
-        });
-        let config =
-            Config { database_url: url, max_connections: 5, limits: Limits::default(), ..Config::default() };
-        let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = rt.spawn(async move {
-            pharma_sync_server::serve(config, listener, async move {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-        });
-        World { rt, pool, addr, stop: Some(tx), task: Some(task) }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.task.take() {
-            self.rt.block_on(t).unwrap();
-        }
-    }
-
-    fn pairs(&self, sql: &str, tenant: uuid::Uuid) -> BTreeMap<String, i64> {
-        let rows: Vec<(String, i64)> =
-            self.rt.block_on(sqlx_core::query_as::query_as(sql).bind(tenant).fetch_all(&self.pool)).unwrap();
-        rows.into_iter().collect()
-    }
-
-    /// A raw push, as the protocol defines it: what a device whose answers get lost, or a
-    /// proxy that reorders requests, would deliver. Returns the response's JSON body.
-    fn push(&self, credential: &str, docs: Vec<DocChanges>) -> Value {
-        let body = serde_json::to_vec(&PushRequest { docs }).unwrap();
-        let mut s = std::net::TcpStream::connect(self.addr).unwrap();
-        let head = format!(
-            "POST /v1/push HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
-             Authorization: Bearer {credential}\r\n{PROTOCOL_HEADER}: {PROTOCOL_VERSION}\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n",
-            self.addr,
-            body.len()
-        );
-        s.write_all(head.as_bytes()).unwrap();
-        s.write_all(&body).unwrap();
-        let mut resp = String::new();
-        s.read_to_string(&mut resp).unwrap();
-        assert!(resp.starts_with("HTTP/1.1 200"), "push refused: {resp}");
-        let (from, to) = (resp.find('{').unwrap(), resp.rfind('}').unwrap());
-        serde_json::from_str(&resp[from..=to]).unwrap()
-    }
-}
-
-fn heads(s: &mut Store) -> Vec<(String, Vec<automerge::ChangeHash>)> {
-    s.doc_heads()
-        .unwrap()
-        .into_iter()
-        .map(|(d, mut h)| {
-            h.sort();
-            (d.0, h)
-        })
-        .collect()
-}
-
-fn sync_until_converged(c: &SyncClient<OsKeyring>, stores: &mut [&mut Store]) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        for s in stores.iter_mut() {
-            c.sync_once(s).unwrap();
-        }
-        let first = heads(stores[0]);
-        if stores.iter_mut().skip(1).all(|s| heads(s) == first) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "the devices did not converge");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 /// The tenders of one sale, by turn: cash with change, card, card and cash, mobile wallet.
 fn tenders(turn: usize, total: Money, ticket: usize) -> Vec<Tender> {
@@ -253,16 +130,30 @@ fn text(v: &Value) -> String {
 
 #[test]
 fn three_counters_and_a_tablet_work_a_shift_offline_then_converge() {
+    run_shift(1);
+}
+
+/// Counters 1 and 2 enroll, push and pull on one instance, counter 3 and the tablet on
+/// another, both on the same PostgreSQL: the very same result.
+#[test]
+fn three_counters_and_a_tablet_work_a_shift_offline_then_converge_across_two_server_instances() {
+    run_shift(2);
+}
+
+fn run_shift(instances: usize) {
     let started = Instant::now();
     let mut keys = fresh_session_keyring();
-    let world = World::new();
+    let world = World::new(instances);
     let tenant = world.rt.block_on(admin::create_tenant(&world.pool, "Pharmacie du Souk")).unwrap();
     let code = || world.rt.block_on(admin::enroll_code(&world.pool, tenant, 60)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let clock = SharedClock::new(t0());
+    // Device ids come from these seeds, and the kernel keyring keeps credentials by device
+    // id: each run (they go in parallel) has devices of its own.
+    let seed = |k: u64| 3000 + 100 * (instances as u64 - 1) + k;
 
     // The first counter sets the pharmacy up.
-    let mut c1 = open_store(&dir.path().join("c1.db"), &clock, 3001);
+    let mut c1 = open_store(&dir.path().join("c1.db"), &clock, seed(1));
     let owner = c1.init_pharmacy(InitPharmacy::demo()).unwrap();
     c1.add_user(&owner, "karim", "Karim Idrissi", Role::Manager, "2345").unwrap();
     c1.add_user(&owner, "salma", "Salma Ouazzani", Role::Cashier, "3456").unwrap();
@@ -289,15 +180,17 @@ fn three_counters_and_a_tablet_work_a_shift_offline_then_converge() {
     }
 
     // The others join empty and receive it all.
-    let mut c2 = open_store(&dir.path().join("c2.db"), &clock, 3002);
-    let mut c3 = open_store(&dir.path().join("c3.db"), &clock, 3003);
-    let mut tab = open_store(&dir.path().join("tablette.db"), &clock, 3004);
+    let mut c2 = open_store(&dir.path().join("c2.db"), &clock, seed(2));
+    let mut c3 = open_store(&dir.path().join("c3.db"), &clock, seed(3));
+    let mut tab = open_store(&dir.path().join("tablette.db"), &clock, seed(4));
     let c = SyncClient::new(OsKeyring).unwrap();
-    for (s, name) in
+    for (d, (s, name)) in
         [(&mut c1, "Comptoir 1"), (&mut c2, "Comptoir 2"), (&mut c3, "Comptoir 3"), (&mut tab, "Tablette")]
+            .into_iter()
+            .enumerate()
     {
         keys.0.push(s.device_id());
-        c.enroll(s, &world.url(), &code(), name).unwrap();
+        c.enroll(s, &world.url(world.instance_of(d, 4)), &code(), name).unwrap();
     }
     sync_until_converged(&c, &mut [&mut c1, &mut c2, &mut c3, &mut tab]);
     assert!(c1.export().unwrap().0 == tab.export().unwrap().0, "the tablet holds the whole pharmacy");
@@ -358,10 +251,11 @@ fn three_counters_and_a_tablet_work_a_shift_offline_then_converge() {
     // order (the server needs a document's changes after those they depend on), the
     // devices' batches interleaved at random, a third of them delivered again later.
     let mut stores = [&mut c1, &mut c2, &mut c3, &mut tab];
-    let mut queues: Vec<Vec<(String, Vec<DocChanges>)>> = Vec::new();
+    let mut queues: Vec<Vec<(usize, String, Vec<DocChanges>)>> = Vec::new();
     let mut waiting = Vec::new();
     let mut n_dups = 0;
-    for s in stores.iter_mut() {
+    for (d, s) in stores.iter_mut().enumerate() {
+        let instance = world.instance_of(d, 4);
         let credential = OsKeyring.get(s.device_id()).unwrap().unwrap();
         let pending = s.pending_changes(usize::MAX).unwrap();
         waiting.push(pending.len() as u64);
@@ -377,7 +271,7 @@ fn three_counters_and_a_tablet_work_a_shift_offline_then_converge() {
                     }
                 }
             }
-            queue.push((credential.clone(), docs));
+            queue.push((instance, credential.clone(), docs));
         }
         for k in (0..queue.len()).rev() {
             if rng.chance(0.33) {
@@ -390,15 +284,15 @@ fn three_counters_and_a_tablet_work_a_shift_offline_then_converge() {
         queue.reverse();
         queues.push(queue);
     }
-    let mut deliveries: Vec<(String, Vec<DocChanges>)> = Vec::new();
+    let mut deliveries: Vec<(usize, String, Vec<DocChanges>)> = Vec::new();
     while queues.iter().any(|q| !q.is_empty()) {
         let open: Vec<usize> = (0..queues.len()).filter(|&i| !queues[i].is_empty()).collect();
         let pick = open[rng.below(open.len() as u64) as usize];
         deliveries.push(queues[pick].pop().unwrap());
     }
     let (mut accepted, mut duplicates) = (0, 0);
-    for (credential, docs) in deliveries.iter().cloned() {
-        let body = world.push(&credential, docs);
+    for (instance, credential, docs) in deliveries.iter().cloned() {
+        let body = world.push(instance, &credential, docs);
         accepted += body["accepted"].as_u64().unwrap();
         duplicates += body["duplicates"].as_u64().unwrap();
     }
@@ -513,8 +407,9 @@ fn three_counters_and_a_tablet_work_a_shift_offline_then_converge() {
 
     world.stop();
     println!(
-        "shift: {} sales and {} refunds per counter on 3 counters, price {} won; set-up {:?}, \
+        "shift on {} server instance(s): {} sales and {} refunds per counter on 3 counters, price {} won; set-up {:?}, \
          offline shift {:?}, sync {:?} ({} pushes, {} repeated, {} changes); total {:?}",
+        instances,
         SALES_PER_COUNTER,
         REFUNDS_PER_COUNTER,
         winner,
