@@ -244,38 +244,8 @@ async fn changes_arriving_before_the_ones_they_depend_on_wait_then_project_in_fu
 /// Every consolidated table of `tenant`, rows as JSON without the tenant, sorted.
 async fn dump(db: &TestDb, tenant: uuid::Uuid) -> BTreeMap<String, Vec<String>> {
     let mut out = BTreeMap::new();
-    for table in [
-        "pharmacy",
-        "registers",
-        "users",
-        "items",
-        "item_prices",
-        "lots",
-        "lot_flags",
-        "stock_movements",
-        "lot_stock",
-        "item_stock",
-        "cash_sessions",
-        "tickets",
-        "sales",
-        "sale_lines",
-        "payments",
-        "refunds",
-        "refund_lines",
-        "cash_movements",
-        "cash_counts",
-        "reconciliation_steps",
-        "z_closings",
-        "ordonnancier",
-        "stock_counts",
-        "stock_count_lines",
-        "stock_adjustments",
-        "supplier_orders",
-        "supplier_order_lines",
-        "goods_receipts",
-        "audit_log",
-        "applied_facts",
-    ] {
+    // The device's projection tables are exactly the consolidated ones.
+    for table in pharma_core::store::PROJECTIONS {
         let rows: Vec<(String,)> = sqlx_core::query_as::query_as(&format!(
             "SELECT (to_jsonb(t) - 'tenant_id')::text FROM {table} t WHERE tenant_id = $1 ORDER BY 1"
         ))

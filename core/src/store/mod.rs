@@ -41,7 +41,7 @@ mod sync;
 
 pub use doc::{AggregateDoc, DocError, DocId, NewChange};
 pub use error::{Result, StoreError};
-pub use export::Export;
+pub use export::{Export, PROJECTIONS};
 pub use ops::*;
 pub use outbox::{PendingChange, SyncState};
 pub use read::*;
