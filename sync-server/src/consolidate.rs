@@ -36,12 +36,14 @@ pub enum ConsolidateError {
 /// (`touched`: the root keys they wrote). Concurrent pushes to one document take turns
 /// (a transaction-scoped advisory lock), so the second one reads the first one's changes
 /// and a merged entity is never written from a stale half of the document.
+/// Returns the audit entries it projected, for the integrity checks.
 pub async fn project_doc(
     conn: &mut PgConnection,
     tenant: Uuid,
     doc_id: &DocId,
     touched: &BTreeSet<String>,
-) -> Result<(), ConsolidateError> {
+) -> Result<Vec<pharma_core::audit::AuditEntry>, ConsolidateError> {
+    let mut audit = Vec::new();
     sqlx_core::query::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
         .bind(format!("{tenant}/{}", doc_id.as_str()))
         .execute(&mut *conn)
@@ -108,6 +110,9 @@ pub async fn project_doc(
                 for op in fact_rows(&fact) {
                     exec(conn, tenant, &op).await?;
                 }
+                if let Fact::Audit(entry) = fact {
+                    audit.push(entry);
+                }
             }
         } else if let Some((entity, _field)) = key.strip_prefix("e/").and_then(|k| k.rsplit_once('/')) {
             entities.insert(entity.to_string());
@@ -129,7 +134,7 @@ pub async fn project_doc(
             }
         }
     }
-    Ok(())
+    Ok(audit)
 }
 
 /// The root keys a change writes (`f/…` facts, `e/<entity>/<field>` fields).

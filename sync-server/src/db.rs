@@ -24,6 +24,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "incomplete_docs",
         include_str!("../../migrations/server/20261124140000_incomplete_docs.sql"),
     ),
+    (
+        20261124150000,
+        "audit_chain_alerts",
+        include_str!("../../migrations/server/20261124150000_audit_chain_alerts.sql"),
+    ),
 ];
 
 pub fn migrator() -> Migrator {

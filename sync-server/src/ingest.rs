@@ -43,6 +43,10 @@ pub enum Invalid {
     /// of the device used twice): the document would no longer load.
     #[error("changes of {doc_id} do not fit its history: {reason}")]
     ConflictingHistory { doc_id: String, reason: String },
+    /// A fact that collides with one already consolidated (an id or a ticket number used
+    /// twice) or that the tables cannot hold.
+    #[error("a fact of {doc_id} conflicts with the pharmacy's records: {reason}")]
+    ConflictingFact { doc_id: String, reason: String },
 }
 
 impl Invalid {
@@ -52,6 +56,7 @@ impl Invalid {
             Invalid::Undecodable { .. } | Invalid::Panicked { .. } => "bad_change",
             Invalid::ForeignActor { .. } => "foreign_actor",
             Invalid::ConflictingHistory { .. } => "conflicting_history",
+            Invalid::ConflictingFact { .. } => "conflicting_fact",
         }
     }
 
@@ -76,6 +81,10 @@ impl Invalid {
             Invalid::ConflictingHistory { doc_id, .. } => format!(
                 "Envoi refusé : les changements du document « {doc_id} » ne s'accordent pas avec son \
                  historique. Rien n'a été enregistré."
+            ),
+            Invalid::ConflictingFact { doc_id, .. } => format!(
+                "Envoi refusé : un enregistrement du document « {doc_id} » contredit ceux de la pharmacie \
+                 (identifiant ou numéro de ticket déjà utilisé). Rien n'a été enregistré."
             ),
         }
     }
@@ -199,30 +208,32 @@ pub async fn store(
         }
     }
     // Documents in name order: concurrent pushes take their locks in the same order.
+    let mut new_audit = Vec::new();
     for (doc, keys) in &touched {
         if let Ok(doc_id) = DocId::parse(doc) {
             match crate::consolidate::project_doc(&mut tx, tenant, &doc_id, keys).await {
-                Ok(()) => {}
-                Err(crate::consolidate::ConsolidateError::Unloadable(reason)) => {
-                    let new: Vec<u8> = rows
-                        .iter()
-                        .filter(|(d, _)| d == doc)
-                        .filter_map(|(_, h)| index.get(h.as_slice()).map(|&i| bytes[i].clone()))
-                        .flatten()
-                        .collect();
-                    let invalid = Invalid::ConflictingHistory { doc_id: doc.clone(), reason };
-                    return Err(StoreError::Rejected(Box::new(Rejected {
-                        invalid,
-                        doc_id: doc.clone(),
-                        bytes: new,
-                    })));
-                }
-                Err(e) => return Err(e.into()),
+                Ok(entries) => new_audit.extend(entries),
+                Err(e) => match refusal(doc, &e) {
+                    Some(invalid) => {
+                        let new: Vec<u8> = rows
+                            .iter()
+                            .filter(|(d, _)| d == doc)
+                            .filter_map(|(_, h)| index.get(h.as_slice()).map(|&i| bytes[i].clone()))
+                            .flatten()
+                            .collect();
+                        return Err(StoreError::Rejected(Box::new(Rejected {
+                            invalid,
+                            doc_id: doc.clone(),
+                            bytes: new,
+                        })));
+                    }
+                    None => return Err(e.into()),
+                },
             }
         }
     }
     if !touched.is_empty() {
-        crate::integrity::check(&mut tx, tenant).await?;
+        crate::integrity::check(&mut tx, tenant, &new_audit).await?;
     }
     let doc_ids: BTreeSet<String> = touched.into_keys().collect();
     if !doc_ids.is_empty() {
@@ -238,4 +249,23 @@ pub async fn store(
     }
     tx.commit().await?;
     Ok(Stored { accepted, duplicates: total - accepted, doc_ids })
+}
+
+/// Consolidation failures caused by what the device sent (refused with a 4xx and
+/// quarantined) rather than by the server (a 500).
+fn refusal(doc: &str, e: &crate::consolidate::ConsolidateError) -> Option<Invalid> {
+    use crate::consolidate::ConsolidateError;
+    match e {
+        ConsolidateError::Unloadable(reason) => {
+            Some(Invalid::ConflictingHistory { doc_id: doc.to_string(), reason: reason.clone() })
+        }
+        ConsolidateError::Db(sqlx_core::Error::Database(db)) => {
+            // Unique, check and not-null violations; values the column types refuse.
+            let code = db.code()?;
+            matches!(code.as_ref(), "23505" | "23514" | "23502" | "22P02" | "22007" | "22008" | "22003").then(
+                || Invalid::ConflictingFact { doc_id: doc.to_string(), reason: db.message().to_string() },
+            )
+        }
+        ConsolidateError::Db(_) | ConsolidateError::Doc(_) | ConsolidateError::Projection(_) => None,
+    }
 }

@@ -1,5 +1,6 @@
-//! Checks run on every ingest: ticket numbers per register without a gap, and each
-//! device's audit chain without a missing entry. A gap may be a change still on its way,
+//! Checks run on every ingest: ticket numbers per register without a gap, each device's
+//! audit chain without a missing entry, and each new audit entry intact and linked to its
+//! neighbours. A gap may be a change still on its way,
 //! so an alert stays open while the gap holds and is resolved once it is filled.
 
 use sqlx_postgres::PgConnection;
@@ -37,10 +38,57 @@ async fn gaps(conn: &mut PgConnection, tenant: Uuid) -> Result<Vec<Gap>, sqlx_co
     Ok(out)
 }
 
-/// Raises an alert for each new gap, resolves the alerts whose gap is filled; returns the
-/// number of alerts raised now.
-pub async fn check(conn: &mut PgConnection, tenant: Uuid) -> Result<u64, sqlx_core::Error> {
-    let now = gaps(conn, tenant).await?;
+/// Broken links around the audit entries just projected: an entry whose hash does not
+/// match its content, or whose `prev_hash` is not its predecessor's hash (either side may
+/// arrive first, so both neighbours are checked).
+async fn broken_links(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    entries: &[pharma_core::audit::AuditEntry],
+) -> Result<Vec<Gap>, sqlx_core::Error> {
+    let mut out = Vec::new();
+    for e in entries {
+        let subject = format!("{}#{}", e.device_id, e.seq);
+        if !e.is_intact() {
+            out.push((
+                "audit_chain",
+                subject,
+                "entrée d'audit altérée : son empreinte ne correspond pas".into(),
+            ));
+            continue;
+        }
+        let neighbours: Vec<(i64, String, String)> = sqlx_core::query_as::query_as(
+            "SELECT seq, prev_hash, hash FROM audit_log WHERE tenant_id = $1 AND device_id = $2 AND seq IN ($3, $4)",
+        )
+        .bind(tenant)
+        .bind(e.device_id.to_string())
+        .bind(e.seq as i64 - 1)
+        .bind(e.seq as i64 + 1)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (seq, prev_hash, hash) in neighbours {
+            let linked = if seq < e.seq as i64 { hash == e.prev_hash } else { prev_hash == e.hash };
+            if !linked {
+                out.push((
+                    "audit_chain",
+                    subject.clone(),
+                    format!("chaîne d'audit rompue entre les entrées {} et {seq}", e.seq),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Raises an alert for each new gap or broken link, resolves the gap alerts whose gap is
+/// filled (a broken link stays open: a person must look); returns the number raised now.
+pub async fn check(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    new_audit: &[pharma_core::audit::AuditEntry],
+) -> Result<u64, sqlx_core::Error> {
+    let mut now = gaps(conn, tenant).await?;
+    let links = broken_links(conn, tenant, new_audit).await?;
     let open: Vec<(String, String)> = sqlx_core::query_as::query_as(
         "SELECT kind, subject FROM integrity_alerts WHERE tenant_id = $1 AND resolved_at IS NULL",
     )
@@ -48,7 +96,7 @@ pub async fn check(conn: &mut PgConnection, tenant: Uuid) -> Result<u64, sqlx_co
     .fetch_all(&mut *conn)
     .await?;
     for (kind, subject) in &open {
-        if !now.iter().any(|(k, s, _)| k == kind && s == subject) {
+        if kind != "audit_chain" && !now.iter().any(|(k, s, _)| k == kind && s == subject) {
             sqlx_core::query::query(
                 "UPDATE integrity_alerts SET resolved_at = now() \
                  WHERE tenant_id = $1 AND kind = $2 AND subject = $3 AND resolved_at IS NULL",
@@ -60,6 +108,7 @@ pub async fn check(conn: &mut PgConnection, tenant: Uuid) -> Result<u64, sqlx_co
             .await?;
         }
     }
+    now.extend(links);
     let mut raised = 0;
     for (kind, subject, detail) in now {
         if open.iter().any(|(k, s)| k == kind && *s == subject) {

@@ -292,3 +292,65 @@ async fn every_change_twice_and_in_any_order_gives_the_same_consolidated_tables(
         assert!(rows == &shuffled[table], "table {table} differs");
     }
 }
+
+#[tokio::test]
+async fn an_audit_entry_that_fails_its_hash_raises_an_alert_on_ingest() {
+    use automerge::transaction::Transactable;
+    let Setup { db, server, tenant } = setup(Limits::default()).await;
+    let mut counter = Device::pharmacy(91, 2);
+    let a = enrolled(&db, &server, tenant, counter.id()).await;
+    assert_eq!(a.push(counter.all_changes()).await.0, StatusCode::OK);
+    // The device's last audit entry, then a forged successor whose hash is made up.
+    let last = counter.store.audit_entries().unwrap().into_iter().max_by_key(|e| e.seq).unwrap();
+    let mut forged = last.clone();
+    forged.id = pharma_core::ids::AuditId(uuid::Uuid::from_u128(0xF0_26ED));
+    forged.seq += 1;
+    forged.prev_hash = last.hash.clone();
+    forged.event = "cash_pay_out".into();
+    forged.hash = "0".repeat(64);
+    let fact = pharma_core::facts::Fact::Audit(forged.clone());
+    let doc_id = pharma_core::docid::DocId::session(counter.session.unwrap());
+    let history: Vec<u8> = counter.store.changes_for(&doc_id, &[]).unwrap().into_iter().flatten().collect();
+    let mut doc = automerge::AutoCommit::load(&history).unwrap();
+    doc.set_actor(automerge::ActorId::from(counter.id().as_bytes().as_slice()));
+    doc.put(automerge::ROOT, format!("f/{}", fact.key()), serde_json::to_string(&fact).unwrap()).unwrap();
+    let hash = doc.commit().unwrap();
+    let bytes = doc.get_change_by_hash(&hash).unwrap().raw_bytes().to_vec();
+    let (status, body) = a.push(vec![DocChanges { doc_id: doc_id.0.clone(), changes: vec![bytes] }]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let open: Vec<(String, String)> = sqlx_core::query_as::query_as(
+        "SELECT kind, subject FROM integrity_alerts WHERE tenant_id = $1 AND resolved_at IS NULL",
+    )
+    .bind(tenant)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(open, vec![("audit_chain".to_string(), format!("{}#{}", counter.id(), forged.seq))]);
+}
+
+#[tokio::test]
+async fn a_fact_reusing_an_existing_id_is_refused_not_a_server_error() {
+    use automerge::transaction::Transactable;
+    let Setup { db, server, tenant } = setup(Limits::default()).await;
+    let mut counter = Device::pharmacy(92, 2);
+    let a = enrolled(&db, &server, tenant, counter.id()).await;
+    assert_eq!(a.push(counter.all_changes()).await.0, StatusCode::OK);
+    // A new audit entry that carries the id of an existing one.
+    let last = counter.store.audit_entries().unwrap().into_iter().max_by_key(|e| e.seq).unwrap();
+    let mut copy = last.clone();
+    copy.seq += 1;
+    let fact = pharma_core::facts::Fact::Audit(copy);
+    let doc_id = pharma_core::docid::DocId::session(counter.session.unwrap());
+    let history: Vec<u8> = counter.store.changes_for(&doc_id, &[]).unwrap().into_iter().flatten().collect();
+    let mut doc = automerge::AutoCommit::load(&history).unwrap();
+    doc.set_actor(automerge::ActorId::from(counter.id().as_bytes().as_slice()));
+    doc.put(automerge::ROOT, format!("f/{}", fact.key()), serde_json::to_string(&fact).unwrap()).unwrap();
+    let hash = doc.commit().unwrap();
+    let bytes = doc.get_change_by_hash(&hash).unwrap().raw_bytes().to_vec();
+    let before = table_count(&db, "changes").await;
+    let (status, body) = a.push(vec![DocChanges { doc_id: doc_id.0.clone(), changes: vec![bytes] }]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "conflicting_fact");
+    assert_eq!(table_count(&db, "changes").await, before);
+    assert_eq!(table_count(&db, "quarantine").await, 1);
+}
