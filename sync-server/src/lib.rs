@@ -6,7 +6,8 @@
 //! idempotent by change hash, hostile bytes quarantined), the change feed devices pull
 //! (bounded by the oldest transaction in flight, so nothing committed late is skipped),
 //! the live WebSocket fan-out across instances (Postgres `LISTEN/NOTIFY`), health and
-//! metrics, and the admin command line. The raw changes in Postgres, append-only, are
+//! metrics, the admin command line, and the demand forecasting engine ([`forecast`], pure
+//! over time series). The raw changes in Postgres, append-only, are
 //! the source of truth; instances keep no state of their own, so several can serve one
 //! database. The wire types are [`pharma_core::protocol`]'s.
 //!
@@ -32,6 +33,7 @@ pub mod consolidate;
 pub mod db;
 pub mod error;
 pub mod feed;
+pub mod forecast;
 pub mod ingest;
 pub mod integrity;
 pub mod metrics;
