@@ -8,17 +8,19 @@
 
 #[path = "../../core/tests/common/mod.rs"]
 mod common;
+#[path = "support/devices.rs"]
+mod devices;
 #[path = "../../sync-server/tests/common/pg.rs"]
 mod pg;
 
+use devices::{fresh_session_keyring, sync_until_converged};
+
 use common::*;
 use pharma_core::cash::sale::{LineRequest, SaleRequest};
-use pharma_core::ids::{DeviceId, SessionId};
+use pharma_core::ids::SessionId;
 use pharma_core::people::Actor;
 use pharma_core::store::Store;
-use pharma_core::sync_client::{
-    Backoff, CredentialStore, OsKeyring, SyncClient, SyncError, SyncLoop, SyncOptions,
-};
+use pharma_core::sync_client::{Backoff, OsKeyring, SyncClient, SyncError, SyncLoop, SyncOptions};
 use pharma_core::tender::{Tender, TenderKind};
 use pharma_sync_server::{Config, Limits, admin, db};
 use sqlx_postgres::PgPool;
@@ -27,36 +29,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::runtime::Runtime;
 use tokio::sync::oneshot;
-
-/// Joins a new session keyring for this thread and the threads it starts: the kernel
-/// keyring stores nothing for root outside one. The keyring crate links root's persistent
-/// keyring into it, so credentials are shared by device id across tests: each test uses
-/// its own fixture seeds and forgets its devices at the end.
-#[allow(unsafe_code)]
-fn fresh_session_keyring() -> Forget {
-    // SAFETY: keyctl(KEYCTL_JOIN_SESSION_KEYRING = 1, name = NULL) reads no memory of ours
-    // (a null name asks for a new anonymous keyring) and only replaces this thread's
-    // session keyring in its kernel credentials.
-    let r = unsafe { libc::syscall(libc::SYS_keyctl, 1, std::ptr::null::<u8>()) };
-    assert!(r >= 0, "keyctl(JOIN_SESSION_KEYRING): {}", std::io::Error::last_os_error());
-    Forget(std::cell::RefCell::new(Vec::new()))
-}
-
-struct Forget(std::cell::RefCell<Vec<DeviceId>>);
-
-impl Forget {
-    fn device(&self, s: &Store) {
-        self.0.borrow_mut().push(s.device_id());
-    }
-}
-
-impl Drop for Forget {
-    fn drop(&mut self) {
-        for d in self.0.borrow().iter() {
-            let _ = OsKeyring.delete(*d);
-        }
-    }
-}
 
 /// The server's world: a runtime of its own (the device side is blocking code on the test
 /// thread, as in the app), a fresh database, and server instances started on demand.
@@ -162,37 +134,8 @@ fn sell(store: &mut Store, who: &Actor, session: SessionId, code: &str) {
     store.sell(who, session, &req).unwrap();
 }
 
-fn heads(s: &mut Store) -> Vec<(String, Vec<automerge::ChangeHash>)> {
-    s.doc_heads()
-        .unwrap()
-        .into_iter()
-        .map(|(d, mut h)| {
-            h.sort();
-            (d.0, h)
-        })
-        .collect()
-}
-
 fn count(s: &Store, table: &str) -> i64 {
     s.conn().query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
-}
-
-/// Syncs every store in turn until all hold the same documents. The server's feed stops
-/// before the oldest transaction in flight in the whole cluster (other tests share it), so
-/// a change pushed a moment ago may show on the next pull: retry, bounded to 20 s.
-fn sync_until_converged(c: &SyncClient<OsKeyring>, stores: &mut [&mut Store]) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        for s in stores.iter_mut() {
-            c.sync_once(s).unwrap();
-        }
-        let first = heads(stores[0]);
-        if stores.iter_mut().skip(1).all(|s| heads(s) == first) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "the devices did not converge");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]

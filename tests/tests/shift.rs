@@ -9,6 +9,8 @@
 
 #[path = "../../core/tests/common/mod.rs"]
 mod common;
+#[path = "support/devices.rs"]
+mod devices;
 #[path = "../../sync-server/tests/common/pg.rs"]
 mod pg;
 #[path = "support/world.rs"]
@@ -16,6 +18,7 @@ mod world;
 
 use chrono::Duration as Days;
 use common::*;
+use devices::{fresh_session_keyring, heads, sync_until_converged};
 use pharma_core::cash::refund::{RefundLineRequest, RefundRequest};
 use pharma_core::cash::sale::{LineRequest, SaleRequest};
 use pharma_core::catalog::Schedule;
@@ -32,7 +35,7 @@ use pharma_sync_server::admin;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Instant;
-use world::{World, fresh_session_keyring, heads, sync_until_converged};
+use world::World;
 
 const SALES_PER_COUNTER: usize = 500;
 const REFUNDS_PER_COUNTER: usize = 6;
@@ -142,7 +145,7 @@ fn three_counters_and_a_tablet_work_a_shift_offline_then_converge_across_two_ser
 
 fn run_shift(instances: usize) {
     let started = Instant::now();
-    let mut keys = fresh_session_keyring();
+    let keys = fresh_session_keyring();
     let world = World::new(instances);
     let tenant = world.rt.block_on(admin::create_tenant(&world.pool, "Pharmacie du Souk")).unwrap();
     let code = || world.rt.block_on(admin::enroll_code(&world.pool, tenant, 60)).unwrap();
@@ -189,7 +192,7 @@ fn run_shift(instances: usize) {
             .into_iter()
             .enumerate()
     {
-        keys.0.push(s.device_id());
+        keys.device(s);
         c.enroll(s, &world.url(world.instance_of(d, 4)), &code(), name).unwrap();
     }
     sync_until_converged(&c, &mut [&mut c1, &mut c2, &mut c3, &mut tab]);

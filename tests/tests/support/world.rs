@@ -1,41 +1,16 @@
 //! The shift's server side: a fresh PostgreSQL with one or more in-process sync server
-//! instances on it, raw pushes, and the devices' keyring and convergence helpers.
+//! instances on it, and raw pushes.
 
 use super::pg;
-use pharma_core::ids::DeviceId;
 use pharma_core::protocol::{DocChanges, PROTOCOL_HEADER, PROTOCOL_VERSION, PushRequest};
-use pharma_core::store::Store;
-use pharma_core::sync_client::{CredentialStore, OsKeyring, SyncClient};
 use pharma_sync_server::{Config, Limits, db};
 use serde_json::Value;
 use sqlx_postgres::PgPool;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
 use tokio::runtime::Runtime;
 use tokio::sync::oneshot;
-
-/// A new session keyring for this thread (the kernel keyring stores nothing for root
-/// outside one); the devices' credentials are forgotten at the end.
-#[allow(unsafe_code)]
-pub(crate) fn fresh_session_keyring() -> Forget {
-    // SAFETY: keyctl(KEYCTL_JOIN_SESSION_KEYRING = 1, name = NULL) reads no memory of ours
-    // and only replaces this thread's session keyring in its kernel credentials.
-    let r = unsafe { libc::syscall(libc::SYS_keyctl, 1, std::ptr::null::<u8>()) };
-    assert!(r >= 0, "keyctl(JOIN_SESSION_KEYRING): {}", std::io::Error::last_os_error());
-    Forget(Vec::new())
-}
-
-pub(crate) struct Forget(pub(crate) Vec<DeviceId>);
-
-impl Drop for Forget {
-    fn drop(&mut self) {
-        for d in &self.0 {
-            let _ = OsKeyring.delete(*d);
-        }
-    }
-}
 
 /// The server side: a runtime, a fresh database, and `n` server instances on it (they keep
 /// no state of their own: PostgreSQL and its LISTEN/NOTIFY are shared).
@@ -132,31 +107,5 @@ impl World {
         assert!(resp.starts_with("HTTP/1.1 200"), "push refused: {resp}");
         let (from, to) = (resp.find('{').unwrap(), resp.rfind('}').unwrap());
         serde_json::from_str(&resp[from..=to]).unwrap()
-    }
-}
-
-pub(crate) fn heads(s: &mut Store) -> Vec<(String, Vec<automerge::ChangeHash>)> {
-    s.doc_heads()
-        .unwrap()
-        .into_iter()
-        .map(|(d, mut h)| {
-            h.sort();
-            (d.0, h)
-        })
-        .collect()
-}
-
-pub(crate) fn sync_until_converged(c: &SyncClient<OsKeyring>, stores: &mut [&mut Store]) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        for s in stores.iter_mut() {
-            c.sync_once(s).unwrap();
-        }
-        let first = heads(stores[0]);
-        if stores.iter_mut().skip(1).all(|s| heads(s) == first) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "the devices did not converge");
-        std::thread::sleep(Duration::from_millis(50));
     }
 }

@@ -1,0 +1,67 @@
+//! Device-side helpers shared by the end-to-end tests: a session keyring per test thread
+//! (its credentials forgotten at the end), heads, and syncing until convergence.
+
+use pharma_core::ids::DeviceId;
+use pharma_core::store::Store;
+use pharma_core::sync_client::{CredentialStore, OsKeyring, SyncClient};
+use std::time::{Duration, Instant};
+
+/// Joins a new session keyring for this thread and the threads it starts: the kernel
+/// keyring stores nothing for root outside one. The keyring crate links root's persistent
+/// keyring into it, so credentials are shared by device id across tests: each test uses
+/// its own fixture seeds and forgets its devices at the end.
+#[allow(unsafe_code)]
+pub(crate) fn fresh_session_keyring() -> Forget {
+    // SAFETY: keyctl(KEYCTL_JOIN_SESSION_KEYRING = 1, name = NULL) reads no memory of ours
+    // (a null name asks for a new anonymous keyring) and only replaces this thread's
+    // session keyring in its kernel credentials.
+    let r = unsafe { libc::syscall(libc::SYS_keyctl, 1, std::ptr::null::<u8>()) };
+    assert!(r >= 0, "keyctl(JOIN_SESSION_KEYRING): {}", std::io::Error::last_os_error());
+    Forget(std::cell::RefCell::new(Vec::new()))
+}
+
+/// The devices whose credentials a test stored, deleted from the keyring when it ends.
+pub(crate) struct Forget(std::cell::RefCell<Vec<DeviceId>>);
+
+impl Forget {
+    pub(crate) fn device(&self, s: &Store) {
+        self.0.borrow_mut().push(s.device_id());
+    }
+}
+
+impl Drop for Forget {
+    fn drop(&mut self) {
+        for d in self.0.borrow().iter() {
+            let _ = OsKeyring.delete(*d);
+        }
+    }
+}
+
+pub(crate) fn heads(s: &mut Store) -> Vec<(String, Vec<automerge::ChangeHash>)> {
+    s.doc_heads()
+        .unwrap()
+        .into_iter()
+        .map(|(d, mut h)| {
+            h.sort();
+            (d.0, h)
+        })
+        .collect()
+}
+
+/// Syncs every store in turn until all hold the same documents. The server's feed stops
+/// before the oldest transaction in flight in the whole cluster (other tests share it), so
+/// a change pushed a moment ago may show on the next pull: retry, bounded to 30 s.
+pub(crate) fn sync_until_converged(c: &SyncClient<OsKeyring>, stores: &mut [&mut Store]) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        for s in stores.iter_mut() {
+            c.sync_once(s).unwrap();
+        }
+        let first = heads(stores[0]);
+        if stores.iter_mut().skip(1).all(|s| heads(s) == first) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the devices did not converge");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
