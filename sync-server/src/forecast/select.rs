@@ -152,38 +152,47 @@ mod tests {
         assert!(s.low <= s.daily.iter().sum::<f64>() && s.high > s.low);
     }
 
+    /// Share of 200 series whose held-out total falls inside the interval.
+    fn coverage(series_of: impl Fn(u64) -> Vec<f64>, h: usize, season: usize, fallback: Method) -> f64 {
+        let trials = 200u32;
+        let inside = (0..u64::from(trials))
+            .filter(|&seed| {
+                let series = series_of(seed);
+                let (history, future) = series.split_at(series.len() - h);
+                let s = select(history, h, season, fallback);
+                let actual: f64 = future.iter().sum();
+                s.low <= actual && actual <= s.high
+            })
+            .count();
+        inside as f64 / f64::from(trials)
+    }
+
     #[test]
     fn interval_coverage_is_near_90_percent_on_poisson_demand() {
-        let (mut inside, trials) = (0, 200);
-        for seed in 0..trials {
-            let mut rng = SplitMix64::new(1000 + seed);
-            let series: Vec<f64> = (0..187).map(|_| poisson(&mut rng, 5.0)).collect();
-            let (history, future) = series.split_at(180);
-            let s = select(history, 7, 7, Method::Ses);
-            let actual: f64 = future.iter().sum();
-            if s.low <= actual && actual <= s.high {
-                inside += 1;
-            }
-        }
-        let coverage = f64::from(inside) / trials as f64;
-        assert!((0.75..=0.99).contains(&coverage), "coverage {coverage}");
+        let c = coverage(
+            |seed| {
+                let mut rng = SplitMix64::new(1000 + seed);
+                (0..187).map(|_| poisson(&mut rng, 5.0)).collect()
+            },
+            7,
+            7,
+            Method::Ses,
+        );
+        assert!((0.75..=0.99).contains(&c), "coverage {c}");
     }
 
     #[test]
     fn interval_coverage_holds_on_intermittent_demand() {
-        let (mut inside, trials) = (0, 200);
-        for seed in 0..trials {
-            let mut rng = SplitMix64::new(5000 + seed);
-            let series = bernoulli_poisson(&mut rng, 194, 0.25, 3.0);
-            let (history, future) = series.split_at(180);
-            let s = select(history, 14, 7, Method::Sba);
-            let actual: f64 = future.iter().sum();
-            if s.low <= actual && actual <= s.high {
-                inside += 1;
-            }
-        }
-        let coverage = f64::from(inside) / trials as f64;
-        assert!((0.75..=0.99).contains(&coverage), "coverage {coverage}");
+        let c = coverage(
+            |seed| {
+                let mut rng = SplitMix64::new(5000 + seed);
+                bernoulli_poisson(&mut rng, 194, 0.25, 3.0)
+            },
+            14,
+            7,
+            Method::Sba,
+        );
+        assert!((0.75..=0.99).contains(&c), "coverage {c}");
     }
 
     #[test]
