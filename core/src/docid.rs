@@ -31,6 +31,9 @@ impl DocId {
     pub fn z(id: crate::ids::ZCloseId) -> Self {
         DocId(format!("z/{id}"))
     }
+    pub fn forecast(id: crate::ids::ForecastRunId) -> Self {
+        DocId(format!("forecast/{id}"))
+    }
     pub fn kind(&self) -> &str {
         self.0.split('/').next().unwrap_or("")
     }
@@ -49,7 +52,8 @@ impl DocId {
         let ok = match s.split_once('/') {
             None => matches!(s, DocId::SETTINGS | DocId::CATALOG),
             Some((kind, rest)) => {
-                matches!(kind, "session" | "order" | "stock" | "z") && uuid::Uuid::parse_str(rest).is_ok()
+                matches!(kind, "session" | "order" | "stock" | "z" | "forecast")
+                    && uuid::Uuid::parse_str(rest).is_ok()
             }
         };
         if ok { Ok(DocId(s.to_string())) } else { Err(UnknownDoc(s.to_string())) }

@@ -39,6 +39,9 @@ pub enum Fact {
     OrderCancelled(OrderEvent),
     GoodsReceived(GoodsReceived),
     Audit(AuditEntry),
+    ForecastRun(ForecastRun),
+    ForecastIssued(ForecastIssued),
+    ForecastFeedback(ForecastFeedback),
 }
 
 impl Fact {
@@ -64,6 +67,9 @@ impl Fact {
             Fact::OrderCancelled(f) => format!("cancelled/{}", f.order_id),
             Fact::GoodsReceived(f) => format!("receipt/{}", f.receipt_id),
             Fact::Audit(e) => format!("audit/{}/{:012}", e.device_id, e.seq),
+            Fact::ForecastRun(f) => format!("run/{}", f.run_id),
+            Fact::ForecastIssued(f) => format!("forecast/{}", f.item_id),
+            Fact::ForecastFeedback(f) => format!("feedback/{}", f.id),
         }
     }
 }
@@ -454,4 +460,64 @@ mod tests {
             assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.code()));
         }
     }
+}
+
+/// One run of the demand forecast: written by the sync server, read by every device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForecastRun {
+    pub run_id: ForecastRunId,
+    pub generated_at: DateTime<Utc>,
+    /// The first day forecast (the pharmacy's date after the last day of history).
+    pub first_day: NaiveDate,
+    /// Lead time + review period: the days an order placed now has to cover.
+    pub horizon_days: u32,
+    pub lead_time_days: u32,
+    pub review_days: u32,
+    /// Probability of not running out before the next delivery, in basis points.
+    pub service_level_bp: u32,
+    pub model_version: String,
+    /// Items the run forecast (those with neither demand nor recommendation are left out).
+    pub items: u32,
+}
+
+/// One item's forecast and reorder recommendation in a run (the seed's forecast snapshot).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForecastIssued {
+    pub run_id: ForecastRunId,
+    pub item_id: ItemId,
+    pub generated_at: DateTime<Utc>,
+    pub first_day: NaiveDate,
+    pub horizon_days: u32,
+    /// Expected demand over the horizon, after the bias correction.
+    pub expected: crate::forecasting::DemandQty,
+    /// 5 % and 95 % bounds of the horizon's demand.
+    pub low: crate::forecasting::DemandQty,
+    pub high: crate::forecasting::DemandQty,
+    /// Demand at the service level: the order-up-to level before rounding.
+    pub at_service_level: crate::forecasting::DemandQty,
+    /// Stock on hand when the run read it, and the part of it that can sell before expiry.
+    pub on_hand: i64,
+    pub usable_on_hand: i64,
+    pub on_order: i64,
+    pub recommended_qty: i64,
+    /// Most an order may hold and still sell before the expected expiry; `None`: no limit known.
+    pub expiry_cap: Option<i64>,
+    /// Correction from the managers' feedback, in percent (+10: forecast raised by 10 %).
+    pub bias_pct: i32,
+    pub method: String,
+    pub demand_class: String,
+    pub rationale: String,
+    pub model_version: String,
+}
+
+/// A manager's verdict on a forecast: recorded, and used to correct the item's bias.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForecastFeedback {
+    pub id: FeedbackId,
+    pub run_id: ForecastRunId,
+    pub item_id: ItemId,
+    pub verdict: crate::forecasting::Verdict,
+    pub comment: String,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
 }

@@ -61,6 +61,10 @@ id_types!(
     StockDocId,
     AuditId,
     PriceId,
+    /// One run of the server's demand forecast (a document of recommendations).
+    ForecastRunId,
+    /// A manager's verdict on one forecast.
+    FeedbackId,
 );
 
 /// Where new identifiers come from.

@@ -23,6 +23,7 @@ pub mod clock;
 pub mod demo;
 pub mod docid;
 pub mod facts;
+pub mod forecasting;
 pub mod ids;
 pub mod money;
 pub mod orders;

@@ -1,10 +1,12 @@
-//! The command line: `serve`, `migrate` and the admin commands. Output is for people
+//! The command line: `serve`, `migrate`, the admin commands and the forecast measurements
+//! (`forecast eval`, `forecast score`, which need no database). Output is for people
 //! (French); ids are printed alone on their line where a script needs them.
 
 use crate::admin::{self, AdminError};
 use crate::audit::{self, AuditError};
 use crate::config::{Config, ConfigError};
 use crate::db;
+use crate::forecast_eval::{self, EvalArgs, EvalError, ScoreArgs};
 use crate::server::{self, ServeError};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -40,6 +42,42 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Demand forecasts and reorder recommendations.
+    Forecast {
+        #[command(subcommand)]
+        command: ForecastCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ForecastCommand {
+    /// Holds out the last points of each series of a CSV file, forecasts them with every
+    /// method and the per-item selection, and prints MASE, RMSSE, pinball loss, coverage.
+    Eval(EvalArgs),
+    /// Scores held-out forecasts from any engine (a CSV file) with the same tables.
+    Score(ScoreArgs),
+    /// Forecasts a pharmacy now and sends the recommendations to its devices.
+    Run {
+        #[arg(long)]
+        tenant: Uuid,
+        /// Threads to fit on (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Shows or sets a pharmacy's replenishment policy.
+    Settings {
+        #[arg(long)]
+        tenant: Uuid,
+        /// Days between ordering and delivery.
+        #[arg(long)]
+        lead_time: Option<u32>,
+        /// Days between two orders of the same item.
+        #[arg(long)]
+        review: Option<u32>,
+        /// Chance of not running out before the next delivery, in percent (e.g. 95 or 97.5).
+        #[arg(long)]
+        service_level: Option<f64>,
     },
 }
 
@@ -102,10 +140,25 @@ pub enum CliError {
     Admin(#[from] AdminError),
     #[error(transparent)]
     Audit(#[from] AuditError),
+    #[error(transparent)]
+    Forecast(#[from] crate::forecast_run::RunError),
+    #[error(transparent)]
+    ForecastEval(#[from] EvalError),
+    #[error(transparent)]
+    Policy(#[from] pharma_core::forecasting::PolicyError),
 }
 
 /// Runs one command; Ok(false) when it ran but found a problem (a broken audit chain).
 pub async fn run(cli: Cli) -> Result<bool, CliError> {
+    // The measurements work on files: no configuration, no database.
+    if let Command::Forecast { command: ForecastCommand::Eval(args) } = &cli.command {
+        forecast_eval::eval(args)?;
+        return Ok(true);
+    }
+    if let Command::Forecast { command: ForecastCommand::Score(args) } = &cli.command {
+        forecast_eval::score(args)?;
+        return Ok(true);
+    }
     let config = Config::load(cli.config.as_deref())?;
     if let Command::Serve = cli.command {
         let listener = tokio::net::TcpListener::bind(&config.listen)
@@ -128,6 +181,7 @@ pub async fn run(cli: Cli) -> Result<bool, CliError> {
         }
         Command::Device { command } => device(&pool, command).await?,
         Command::Audit { command: AuditCommand::Verify { tenant } } => verify(&pool, tenant).await?,
+        Command::Forecast { command } => forecast(&pool, command).await?,
     };
     pool.close().await;
     Ok(ok)
@@ -192,6 +246,57 @@ async fn verify(pool: &sqlx_postgres::PgPool, tenant: Uuid) -> Result<bool, CliE
             b.message_fr
         );
         return Ok(false);
+    }
+    Ok(true)
+}
+
+async fn forecast(pool: &sqlx_postgres::PgPool, command: ForecastCommand) -> Result<bool, CliError> {
+    use crate::forecast_run::{self, schedule};
+    match command {
+        // Files only: run before any database connection (see `run`).
+        ForecastCommand::Eval(_) | ForecastCommand::Score(_) => {}
+        ForecastCommand::Run { tenant, threads } => {
+            let now = schedule::system_clock()();
+            let run_id = pharma_core::ids::ForecastRunId(Uuid::now_v7());
+            let threads = threads.unwrap_or_else(|| forecast_run::threads_per_run(1));
+            let s = forecast_run::run_tenant(pool, tenant, now, run_id, threads).await?;
+            println!(
+                "prévision du {} : {} articles lus, {} prévisions, {} à commander ({} boîtes)",
+                s.first_day, s.items_read, s.snapshots, s.to_order, s.boxes
+            );
+            println!(
+                "lecture {:.2} s, calcul {:.2} s, écriture {:.2} s",
+                s.load.as_secs_f64(),
+                s.compute.as_secs_f64(),
+                s.write.as_secs_f64()
+            );
+            println!("{}", s.run_id);
+        }
+        ForecastCommand::Settings { tenant, lead_time, review, service_level } => {
+            let mut conn = pool.acquire().await.map_err(AdminError::from)?;
+            let current = forecast_run::load::policy(&mut conn, tenant).await.map_err(AdminError::from)?;
+            if lead_time.is_some() || review.is_some() || service_level.is_some() {
+                let bp = match service_level {
+                    Some(pct) if pct.is_finite() => (pct * 100.0).round() as u32,
+                    Some(_) => u32::MAX,
+                    None => current.service_level_bp,
+                };
+                let p = pharma_core::forecasting::Policy::new(
+                    lead_time.unwrap_or(current.lead_time_days),
+                    review.unwrap_or(current.review_days),
+                    bp,
+                )?;
+                forecast_run::save_policy(&mut conn, tenant, p).await?;
+                println!("réglages enregistrés");
+            }
+            let p = forecast_run::load::policy(&mut conn, tenant).await.map_err(AdminError::from)?;
+            println!(
+                "délai de livraison {} j, revue tous les {} j, niveau de service {} %",
+                p.lead_time_days,
+                p.review_days,
+                f64::from(p.service_level_bp) / 100.0
+            );
+        }
     }
     Ok(true)
 }

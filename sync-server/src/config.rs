@@ -17,6 +17,30 @@ pub struct Config {
     pub max_connections: u32,
     #[serde(default)]
     pub limits: Limits,
+    #[serde(default)]
+    pub forecast: ForecastConfig,
+}
+
+/// The nightly demand forecast.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ForecastConfig {
+    /// Whether this instance runs the nightly job (several instances may: a pharmacy's
+    /// run takes a lock and runs once a day whichever instance gets there first).
+    pub enabled: bool,
+    /// The pharmacy's local hour from which the day's run is due (sales of the day before
+    /// are all in; devices that were offline may still bring more the next night).
+    pub run_hour: u32,
+    /// Pharmacies forecast at the same time on this instance.
+    pub concurrency: usize,
+    /// How often the job looks for pharmacies whose run is due, in seconds.
+    pub check_every_secs: u64,
+}
+
+impl Default for ForecastConfig {
+    fn default() -> Self {
+        ForecastConfig { enabled: true, run_hour: 3, concurrency: 1, check_every_secs: 300 }
+    }
 }
 
 /// The explicit limits of protocol v1.
@@ -66,6 +90,7 @@ impl Default for Config {
             database_url: String::new(),
             max_connections: default_max_connections(),
             limits: Limits::default(),
+            forecast: ForecastConfig::default(),
         }
     }
 }
@@ -127,6 +152,11 @@ impl Config {
         number(&get, "PHARMA_SYNC_MAX_PULL_CHANGES", &mut l.max_pull_changes)?;
         number(&get, "PHARMA_SYNC_LIVE_AUTH_RECHECK_SECS", &mut l.live_auth_recheck_secs)?;
         number(&get, "PHARMA_SYNC_MAX_CONNECTIONS", &mut self.max_connections)?;
+        let f = &mut self.forecast;
+        number(&get, "PHARMA_SYNC_FORECAST_ENABLED", &mut f.enabled)?;
+        number(&get, "PHARMA_SYNC_FORECAST_RUN_HOUR", &mut f.run_hour)?;
+        number(&get, "PHARMA_SYNC_FORECAST_CONCURRENCY", &mut f.concurrency)?;
+        number(&get, "PHARMA_SYNC_FORECAST_CHECK_EVERY_SECS", &mut f.check_every_secs)?;
         Ok(())
     }
 }

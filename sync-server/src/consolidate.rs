@@ -153,7 +153,9 @@ pub fn touched_keys(bytes: &[u8]) -> Vec<String> {
     }
 }
 
-const DATES: &[&str] = &["business_date", "expiry", "effective_from", "expected_on", "prescribed_on"];
+const DATES: &[&str] =
+    &["business_date", "expiry", "effective_from", "expected_on", "prescribed_on", "day", "first_day"];
+const NULLABLE_INTS: &[&str] = &["sticker_price", "hospital_price", "expiry_cap"];
 const JSON: &[(&str, &str)] = &[
     ("cash_sessions", "float_count"),
     ("cash_sessions", "expected"),
@@ -167,7 +169,6 @@ const JSON: &[(&str, &str)] = &[
 ];
 const BOOLS: &[&str] =
     &["duty", "barcode_scannable", "expiry_tracked", "active", "recalled", "over_confirmed"];
-const NULLABLE_INTS: &[&str] = &["sticker_price", "hospital_price"];
 
 /// The PostgreSQL type of a projection column (the same rule wrote the schema).
 fn pg_type(table: &str, col: &str, v: &Val) -> &'static str {
@@ -263,5 +264,60 @@ async fn exec(conn: &mut PgConnection, tenant: Uuid, op: &RowOp) -> Result<(), s
         }
     }
     qb.build().execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Inserts into one table with the same columns: (table, column names, rows).
+type InsertGroup<'a> = (&'static str, Vec<&'static str>, Vec<&'a [(&'static str, Val)]>);
+
+/// Bind parameters one statement may carry (PostgreSQL's protocol limit is 65,535).
+const MAX_BINDS: usize = 60_000;
+
+/// Executes many row operations at once: inserts of one table with the same columns go
+/// in multi-row statements (the server's own bulk writes, e.g. a forecast run of ten
+/// thousand items, would take seconds one row at a time); other operations one by one,
+/// in order, after the inserts of their table kind. Same rows, same types as [`exec`].
+pub async fn exec_batch(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    ops: &[RowOp],
+) -> Result<(), sqlx_core::Error> {
+    let mut groups: Vec<InsertGroup<'_>> = Vec::new();
+    let mut others = Vec::new();
+    for op in ops {
+        match op {
+            RowOp::Insert { table, cols } => {
+                let names: Vec<&'static str> = cols.iter().map(|(c, _)| *c).collect();
+                match groups.iter_mut().find(|(t, n, _)| t == table && *n == names) {
+                    Some((_, _, rows)) => rows.push(cols),
+                    None => groups.push((table, names, vec![cols])),
+                }
+            }
+            other => others.push(other),
+        }
+    }
+    for (table, names, rows) in groups {
+        let per_statement = (MAX_BINDS / (names.len() + 1)).max(1);
+        for chunk in rows.chunks(per_statement) {
+            let mut qb = QueryBuilder::<Postgres>::new("INSERT INTO ");
+            qb.push(table).push(" (tenant_id");
+            for c in &names {
+                qb.push(", ").push(*c);
+            }
+            qb.push(") VALUES ");
+            for (i, cols) in chunk.iter().enumerate() {
+                qb.push(if i == 0 { "(" } else { ", (" }).push_bind(tenant);
+                for (c, v) in cols.iter() {
+                    qb.push(", ");
+                    push_val(&mut qb, table, c, v);
+                }
+                qb.push(")");
+            }
+            qb.build().execute(&mut *conn).await?;
+        }
+    }
+    for op in others {
+        exec(conn, tenant, op).await?;
+    }
     Ok(())
 }

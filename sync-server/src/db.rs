@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "audit_chain_alerts",
         include_str!("../../migrations/server/20261124150000_audit_chain_alerts.sql"),
     ),
+    (20261124160000, "forecast", include_str!("../../migrations/server/20261124160000_forecast.sql")),
 ];
 
 pub fn migrator() -> Migrator {

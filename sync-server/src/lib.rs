@@ -7,7 +7,7 @@
 //! (bounded by the oldest transaction in flight, so nothing committed late is skipped),
 //! the live WebSocket fan-out across instances (Postgres `LISTEN/NOTIFY`), health and
 //! metrics, the admin command line, and the demand forecasting engine ([`forecast`], pure
-//! over time series). The raw changes in Postgres, append-only, are
+//! over time series; measured by [`forecast_eval`]). The raw changes in Postgres, append-only, are
 //! the source of truth; instances keep no state of their own, so several can serve one
 //! database. The wire types are [`pharma_core::protocol`]'s.
 //!
@@ -34,6 +34,8 @@ pub mod db;
 pub mod error;
 pub mod feed;
 pub mod forecast;
+pub mod forecast_eval;
+pub mod forecast_run;
 pub mod ingest;
 pub mod integrity;
 pub mod metrics;

@@ -35,6 +35,15 @@ pub async fn serve(
     let feed = Feed::default();
     let listen_task = feed::listen(&pool, feed.clone()).await.map_err(ServeError::Listen)?;
     let (stop_tx, stop_rx) = watch::channel(false);
+    let forecast_task = config.forecast.enabled.then(|| {
+        let clock = crate::forecast_run::schedule::system_clock();
+        tokio::spawn(crate::forecast_run::schedule::nightly(
+            pool.clone(),
+            config.forecast.clone(),
+            clock,
+            stop_rx.clone(),
+        ))
+    });
     let app = build_app(AppState::new(pool.clone(), config.limits.clone(), feed, stop_rx));
     let addr = listener.local_addr()?;
     tracing::info!("listening on {addr}");
@@ -46,6 +55,10 @@ pub async fn serve(
         })
         .await;
     listen_task.abort();
+    if let Some(task) = forecast_task {
+        // A run in progress is one transaction: stopping it mid-way writes nothing.
+        task.abort();
+    }
     pool.close().await;
     result.map_err(ServeError::Io)
 }

@@ -91,7 +91,10 @@ impl SessionState {
                 | Fact::OrderSubmitted(_)
                 | Fact::OrderCancelled(_)
                 | Fact::GoodsReceived(_)
-                | Fact::Audit(_) => {}
+                | Fact::Audit(_)
+                | Fact::ForecastRun(_)
+                | Fact::ForecastIssued(_)
+                | Fact::ForecastFeedback(_) => {}
             }
         }
         s.opened = opened?;

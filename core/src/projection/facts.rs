@@ -217,6 +217,56 @@ pub fn fact_rows(f: &Fact) -> Vec<RowOp> {
                 ("hash", e.hash.as_str().into()),
             ],
         )),
+        Fact::ForecastRun(r) => out.push(insert(
+            "forecast_runs",
+            vec![
+                ("id", id(r.run_id)),
+                ("generated_at", at(r.generated_at)),
+                ("first_day", id(r.first_day)),
+                ("horizon_days", r.horizon_days.into()),
+                ("lead_time_days", r.lead_time_days.into()),
+                ("review_days", r.review_days.into()),
+                ("service_level_bp", r.service_level_bp.into()),
+                ("model_version", r.model_version.as_str().into()),
+                ("items", r.items.into()),
+            ],
+        )),
+        Fact::ForecastIssued(f) => out.push(insert(
+            "forecast_snapshots",
+            vec![
+                ("run_id", id(f.run_id)),
+                ("item_id", id(f.item_id)),
+                ("generated_at", at(f.generated_at)),
+                ("first_day", id(f.first_day)),
+                ("horizon_days", f.horizon_days.into()),
+                ("expected_x100", f.expected.hundredths().into()),
+                ("low_x100", f.low.hundredths().into()),
+                ("high_x100", f.high.hundredths().into()),
+                ("at_service_level_x100", f.at_service_level.hundredths().into()),
+                ("on_hand", f.on_hand.into()),
+                ("usable_on_hand", f.usable_on_hand.into()),
+                ("on_order", f.on_order.into()),
+                ("recommended_qty", f.recommended_qty.into()),
+                ("expiry_cap", f.expiry_cap.into()),
+                ("bias_pct", i64::from(f.bias_pct).into()),
+                ("method", f.method.as_str().into()),
+                ("demand_class", f.demand_class.as_str().into()),
+                ("rationale", f.rationale.as_str().into()),
+                ("model_version", f.model_version.as_str().into()),
+            ],
+        )),
+        Fact::ForecastFeedback(f) => out.push(insert(
+            "forecast_feedback",
+            vec![
+                ("id", id(f.id)),
+                ("run_id", id(f.run_id)),
+                ("item_id", id(f.item_id)),
+                ("verdict", f.verdict.code().into()),
+                ("comment", f.comment.as_str().into()),
+                ("given_by", id(f.by)),
+                ("at", at(f.at)),
+            ],
+        )),
     }
     out
 }
@@ -271,6 +321,14 @@ fn movement(
         key: &["item_id"],
         cols: vec![("item_id", id(item)), ("on_hand", qty.into())],
         sum_col: "on_hand",
+    });
+    // Net movement per item and UTC day: summed from the start, it gives each day's
+    // closing stock, so the forecast can tell a day without stock from a day without demand.
+    out.push(RowOp::Add {
+        table: "item_day_stock",
+        key: &["item_id", "day"],
+        cols: vec![("item_id", id(item)), ("day", id(when.date_naive())), ("net", qty.into())],
+        sum_col: "net",
     });
 }
 
@@ -343,6 +401,14 @@ fn sale(s: &SaleRecorded, out: &mut Vec<RowOp>) {
         for a in &l.allocations {
             movement(out, &format!("{lid}/{}", a.lot_id), l.item_id, a.lot_id, -a.qty, "sale", &sid, s.at);
         }
+        // Demand per item and business day, what the forecast reads. Gross of refunds: a
+        // box brought back was still asked for at the counter.
+        out.push(RowOp::Add {
+            table: "item_day_sales",
+            key: &["item_id", "day"],
+            cols: vec![("item_id", id(l.item_id)), ("day", id(s.business_date)), ("qty", l.qty.into())],
+            sum_col: "qty",
+        });
         if let Some(p) = &l.prescription {
             out.push(insert(
                 "ordonnancier",

@@ -38,6 +38,11 @@ pub const PROJECTIONS: &[&str] = &[
     "supplier_order_lines",
     "goods_receipts",
     "audit_log",
+    "item_day_sales",
+    "item_day_stock",
+    "forecast_runs",
+    "forecast_snapshots",
+    "forecast_feedback",
     "applied_facts",
 ];
 

@@ -8,6 +8,7 @@ use rusqlite::Connection;
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("20261124090000_initial", include_str!("../../../migrations/device/20261124090000_initial.sql")),
     ("20261124110000_sync_state", include_str!("../../../migrations/device/20261124110000_sync_state.sql")),
+    ("20261124120000_forecast", include_str!("../../../migrations/device/20261124120000_forecast.sql")),
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

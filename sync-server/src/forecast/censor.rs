@@ -15,6 +15,9 @@
 //! intermittent series are not all flagged. Clipping needs [`MIN_FOR_CLIPPING`] non-zero
 //! days: with fewer there is no telling an outlier from the demand.
 
+/// Largest daily quantity taken at face value; larger ones (entry errors, overflowed
+/// imports) are read as this, so sums and squares of a whole history stay finite.
+pub const MAX_QUANTITY: f64 = 1e12;
 /// Multiplier of the robust spread above which a day is clipped.
 pub const K: f64 = 5.0;
 /// Non-zero in-stock days needed before any clipping happens.
@@ -33,10 +36,11 @@ pub struct Prepared {
 
 /// Prepares `demand` for fitting. `in_stock[i]` says whether day `i` had stock; a flag
 /// missing at the end of a shorter `in_stock` counts as in stock. Negative and non-finite
-/// quantities (returns, bad rows) count as 0. With no in-stock day at all, the series is
+/// quantities (returns, bad rows) count as 0, quantities above [`MAX_QUANTITY`] as that. With no in-stock day at all, the series is
 /// all zeros and `observed` is 0: the caller decides what that means.
 pub fn prepare(demand: &[f64], in_stock: &[bool]) -> Prepared {
-    let clean: Vec<f64> = demand.iter().map(|&y| if y.is_finite() && y > 0.0 { y } else { 0.0 }).collect();
+    let clean: Vec<f64> =
+        demand.iter().map(|&y| if y.is_finite() && y > 0.0 { y.min(MAX_QUANTITY) } else { 0.0 }).collect();
     let stocked = |i: usize| in_stock.get(i).copied().unwrap_or(true);
     let observed_values: Vec<f64> = (0..clean.len()).filter(|&i| stocked(i)).map(|i| clean[i]).collect();
     let observed = observed_values.len();

@@ -1,118 +1,95 @@
 //! Methods for series that sell most days: seasonal naive and simple exponential
-//! smoothing (SES). Both forecast daily mean demand; SES's smoothing constant is chosen
-//! from [`SES_ALPHAS`] by the smallest in-sample one-step squared error.
+//! smoothing (SES), the latter also on buckets of several days (the building block of
+//! ADIDA and IMAPA, see [`super::aggregate`]).
+//!
+//! SES's smoothing constant is chosen from [`SES_ALPHAS`] at each origin by the smallest
+//! one-step squared error so far; the level starts at the mean of the leading window
+//! ([`super::backtest::Plan::lead`]).
+
+use super::backtest::{Plan, Table, argmin, clamp};
 
 /// Candidate smoothing constants for SES: small ones for stable items, up to 0.5 for
 /// items whose level moves.
 pub const SES_ALPHAS: [f64; 7] = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5];
 
-/// Days averaged to start the SES level (one week, so the weekday mix is neutral).
-const INIT_DAYS: usize = 7;
-
-/// Repeats the last full season: day `t + k` is forecast as day `t + k - S` of the
-/// history. With less than one season of history, the mean of what exists.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SeasonalNaive {
-    /// The last season, oldest first (or a single mean when too short).
-    last: Vec<f64>,
-}
-
-impl SeasonalNaive {
-    /// Fits on `series` with season length `season` (7 for days of the week).
-    pub fn fit(series: &[f64], season: usize) -> Self {
-        let season = season.max(1);
-        if series.len() < season {
-            return SeasonalNaive { last: vec![mean(series)] };
-        }
-        SeasonalNaive { last: series[series.len() - season..].to_vec() }
-    }
-
-    /// Point forecasts for the next `h` days.
-    pub fn forecast(&self, h: usize) -> Vec<f64> {
-        (0..h).map(|k| self.last[k % self.last.len()]).collect()
+/// SES forecasts at every origin of `plan`.
+pub fn ses(y: &[f64], plan: &Plan, table: &mut Table, rates: &mut [f64]) {
+    bucket_ses_rates(y, 1, plan, rates);
+    for (i, &r) in rates.iter().enumerate() {
+        table.set_flat(i, r);
     }
 }
 
-/// Simple exponential smoothing: a level updated by `alpha` of each one-step error.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Ses {
-    /// The smoothing constant chosen.
-    pub alpha: f64,
-    /// The level after the last day, the flat forecast.
-    pub level: f64,
-}
-
-impl Ses {
-    /// Fits on `series`, choosing `alpha` from [`SES_ALPHAS`].
-    pub fn fit(series: &[f64]) -> Self {
-        let mut best = Ses::fit_with(series, SES_ALPHAS[0]);
-        for &alpha in &SES_ALPHAS[1..] {
-            let candidate = Ses::fit_with(series, alpha);
-            if candidate.1 < best.1 {
-                best = candidate;
+/// SES on the totals of consecutive `b`-day buckets (from day 0), as a daily rate at
+/// every origin of `plan`, written to `rates` (one per origin). At an origin only the
+/// buckets complete before it count: a partial bucket would read as a drop in demand.
+pub fn bucket_ses_rates(y: &[f64], b: usize, plan: &Plan, rates: &mut [f64]) {
+    const P: usize = SES_ALPHAS.len();
+    let b = b.max(1);
+    let start = mean(&y[..plan.lead.min(y.len())]) * b as f64;
+    let mut level = [start; P];
+    let mut sse = [0.0; P];
+    let mut done = 0;
+    for (rate, &origin) in rates.iter_mut().zip(&plan.origins) {
+        while done < origin / b {
+            let bucket: f64 = y[done * b..(done + 1) * b].iter().sum();
+            for p in 0..P {
+                let e = bucket - level[p];
+                sse[p] += e * e;
+                level[p] += SES_ALPHAS[p] * e;
             }
+            done += 1;
         }
-        best.0
+        *rate = clamp(level[argmin(&sse)] / b as f64);
     }
+}
 
-    /// Fits with a given `alpha`; returns the model and its in-sample squared error.
-    fn fit_with(series: &[f64], alpha: f64) -> (Self, f64) {
-        let mut level = mean(&series[..series.len().min(INIT_DAYS)]);
-        let mut sse = 0.0;
-        for &y in series {
-            let err = y - level;
-            sse += err * err;
-            level += alpha * err;
+/// Seasonal naive at every origin: day `o + k` is forecast as day `o + k - m` (repeating
+/// the last season); with less than one season before the origin, the mean of what exists.
+pub fn seasonal_naive(y: &[f64], plan: &Plan, table: &mut Table) {
+    let m = plan.season.max(1);
+    for (i, &origin) in plan.origins.iter().enumerate() {
+        if origin < m {
+            table.set_flat(i, mean(&y[..origin]));
+            continue;
         }
-        (Ses { alpha, level }, sse)
-    }
-
-    /// Point forecasts for the next `h` days (flat).
-    pub fn forecast(&self, h: usize) -> Vec<f64> {
-        vec![self.level.max(0.0); h]
+        let last = &y[origin - m..origin];
+        for (k, f) in table.row_mut(i).iter_mut().enumerate() {
+            *f = clamp(last[k % m]);
+        }
     }
 }
 
 /// Mean of a slice, 0 when empty.
-pub(crate) fn mean(xs: &[f64]) -> f64 {
+pub fn mean(xs: &[f64]) -> f64 {
     if xs.is_empty() { 0.0 } else { xs.iter().sum::<f64>() / xs.len() as f64 }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::*;
-    use crate::forecast::testutil::{mae, poisson};
+    use crate::forecast::Method;
+    use crate::forecast::testutil::{final_forecast, poisson};
     use pharma_core::rng::SplitMix64;
 
     #[test]
-    fn ses_recovers_a_constant_within_5_percent() {
-        let f = Ses::fit(&[12.0; 60]).forecast(7);
-        assert!(f.iter().all(|y| (y - 12.0).abs() <= 0.6));
-    }
-
-    #[test]
-    fn ses_recovers_a_poisson_mean_within_5_percent() {
+    fn ses_recovers_a_constant_exactly_and_a_poisson_mean_within_5_percent() {
+        assert!(final_forecast(Method::Ses, &[12.0; 60], 7, 7).iter().all(|v| (v - 12.0).abs() < 1e-9));
         let mut rng = SplitMix64::new(7);
-        let series: Vec<f64> = (0..730).map(|_| poisson(&mut rng, 20.0)).collect();
-        let level = Ses::fit(&series).level;
+        let y: Vec<f64> = (0..730).map(|_| poisson(&mut rng, 20.0)).collect();
+        let level = final_forecast(Method::Ses, &y, 7, 7)[0];
         assert!((level - 20.0).abs() <= 1.0, "level {level}");
     }
 
     #[test]
-    fn seasonal_naive_beats_ses_on_a_weekly_holdout() {
-        let mut rng = SplitMix64::new(11);
-        let pattern = [30.0, 30.0, 30.0, 30.0, 30.0, 2.0, 2.0];
-        let series: Vec<f64> = (0..371).map(|i| poisson(&mut rng, pattern[i % 7])).collect();
-        let (train, test) = series.split_at(357);
-        let naive = mae(&SeasonalNaive::fit(train, 7).forecast(14), test);
-        let ses = mae(&Ses::fit(train).forecast(14), test);
-        assert!(naive < ses, "seasonal naive {naive} vs SES {ses}");
+    fn seasonal_naive_repeats_the_last_season() {
+        let y: Vec<f64> = (0..70).map(|i| (i % 7) as f64 + (i / 7) as f64).collect();
+        let f = final_forecast(Method::SeasonalNaive, &y, 10, 7);
+        assert_eq!(f, (0..10).map(|k| (k % 7) as f64 + 9.0).collect::<Vec<_>>());
     }
 
     #[test]
-    fn seasonal_naive_short_history_uses_the_mean() {
-        assert_eq!(SeasonalNaive::fit(&[1.0, 3.0], 7).forecast(3), vec![2.0; 3]);
-        assert_eq!(SeasonalNaive::fit(&[], 7).forecast(2), vec![0.0; 2]);
+    fn seasonal_naive_with_less_than_a_season_uses_the_mean() {
+        assert_eq!(final_forecast(Method::SeasonalNaive, &[1.0, 3.0], 3, 7), vec![2.0; 3]);
     }
 }

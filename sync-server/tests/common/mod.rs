@@ -12,6 +12,7 @@ use pharma_core::protocol::{
     DocChanges, EnrollRequest, EnrollResponse, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest, PullResponse,
     PushRequest,
 };
+use pharma_sync_server::config::ForecastConfig;
 use pharma_sync_server::{Config, Limits, admin, db};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -59,7 +60,13 @@ impl Server {
 }
 
 pub async fn start_server(db: &TestDb, limits: Limits) -> Server {
-    let config = Config { database_url: db.url.clone(), max_connections: 5, limits, ..Config::default() };
+    let config = Config {
+        database_url: db.url.clone(),
+        max_connections: 5,
+        limits,
+        forecast: ForecastConfig { enabled: false, ..ForecastConfig::default() },
+        ..Config::default()
+    };
     // Bound before serving: requests made now wait in the listen queue, no sleep needed.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -16,6 +16,7 @@ impl Spawned {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pharma-sync-server"))
             .arg("serve")
             .env("PHARMA_SYNC_DATABASE_URL", database_url)
+            .env("PHARMA_SYNC_FORECAST_ENABLED", "false")
             .env("PHARMA_SYNC_LISTEN", "127.0.0.1:0")
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())

@@ -61,7 +61,10 @@ pub enum Command {
     #[command(subcommand)]
     Stock(StockCmd),
     #[command(subcommand)]
-    Order(OrderCmd),
+    Order(crate::forecast_cmd::OrderCommand),
+    /// The demand forecast sent by the server: show it, give feedback.
+    #[command(subcommand)]
+    Forecast(crate::forecast_cmd::ForecastCmd),
     #[command(subcommand)]
     Audit(AuditCmd),
     /// Rebuild every projection from the documents and check the result.

@@ -8,6 +8,7 @@ mod args;
 mod catalog_cmd;
 mod counter_cmd;
 mod demo_cmd;
+mod forecast_cmd;
 mod out;
 mod stock_cmd;
 mod sync_cmd;
@@ -79,7 +80,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Ordonnancier(a) => counter_cmd::ordonnancier(&mut ctx, a),
         Command::Narcotics => counter_cmd::narcotics(&mut ctx),
         Command::Stock(a) => stock_cmd::stock(&mut ctx, a),
-        Command::Order(a) => stock_cmd::order(&mut ctx, a),
+        Command::Order(a) => forecast_cmd::order(&mut ctx, a),
+        Command::Forecast(a) => forecast_cmd::forecast(&mut ctx, a),
         Command::Audit(a) => stock_cmd::audit(&mut ctx, a),
         Command::Rebuild => stock_cmd::rebuild(ctx, &cli.db),
         Command::Export(a) => stock_cmd::export(&mut ctx, a),

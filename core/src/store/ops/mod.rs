@@ -4,6 +4,7 @@
 
 mod catalog;
 mod counter;
+mod forecast;
 mod orders;
 mod reconcile;
 mod setup;
@@ -11,6 +12,7 @@ mod stock;
 
 pub use catalog::NewItem;
 pub use counter::{SaleOutcome, ScanLine, parse_tender};
+pub use forecast::{ForecastError, ForecastLine, ForecastView, MAX_FEEDBACK_COMMENT};
 pub use orders::{OrderLineInput, ReceiveLine};
 pub use setup::{InitPharmacy, SettingsPatch};
 
