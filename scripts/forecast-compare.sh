@@ -15,8 +15,9 @@
 #    written to ${CARGO_TARGET_DIR}/forecast-compare/report.md (and kept with the run's files
 #    in forecast-compare/<items>x<days>-h<horizon>-s<season>-seed<seed>/).
 # statsforecast's forecasts and timings do not depend on this engine: they are reused when
-# the data set, the options and the pinned versions are unchanged (--refit to redo them),
-# so measuring a change of the engine again takes seconds.
+# the data set, the options and the pinned versions are unchanged (--refit to redo them, e.g.
+# after changing how forecast_compare.py fits), so measuring a change of the engine again
+# takes seconds.
 # Needs cargo and Python ≥ 3.10 with its venv module (Debian: python3-venv, installed here
 # when running as root and missing). PyPI must be reachable the first time.
 set -euo pipefail
@@ -104,8 +105,7 @@ RUST_LOG=warn "$bin" forecast eval "${common[@]}" --methods auto --json >"$work/
 printf '{"ours_eval_seconds": %s}\n' "$(( (t1 - t0) / 1000000 ))e-3" >"$work/wall.json"
 
 stamp="$(sha256sum "$work/series.csv" | cut -d' ' -f1) h$horizon s$season $autoets_only
-$requirements
-$(sha256sum scripts/forecast_compare.py | cut -d' ' -f1)"
+$requirements"
 if [ -z "$refit" ] && [ -f "$work/statsforecast.csv" ] && [ "$(cat "$work/statsforecast.stamp" 2>/dev/null)" = "$stamp" ]; then
     step "statsforecast: same data, options and versions as last time, result reused (--refit to redo)"
 else

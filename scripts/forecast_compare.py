@@ -47,7 +47,11 @@ def read_series(path):
         df["key"] = df["ds"].astype("int64")
         freq = 1
     except ValueError:
-        df["key"] = pd.to_datetime(df["ds"], format="mixed", utc=True).dt.tz_localize(None)
+        try:
+            df["key"] = pd.to_datetime(df["ds"], format="ISO8601", utc=True).dt.tz_localize(None)
+        except ValueError:
+            # One parse per value: slow on big files, only when ISO 8601 parsing fails.
+            df["key"] = pd.to_datetime(df["ds"], format="mixed", utc=True).dt.tz_localize(None)
         freq = None
     df = df.sort_values(["unique_id", "key"], kind="stable").reset_index(drop=True)
     if freq is None:

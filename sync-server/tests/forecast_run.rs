@@ -166,12 +166,12 @@ async fn fixture(db: &TestDb, tenant: Uuid) {
     .await;
 }
 
-async fn snapshots(
-    db: &TestDb,
-    tenant: Uuid,
-    run: ForecastRunId,
-) -> HashMap<String, (i64, i64, Option<i64>, i64, i64, String, i64)> {
-    let rows: Vec<(String, i64, i64, Option<i64>, i64, i64, String, i64)> = sqlx_core::query_as::query_as(
+/// expected (hundredths), recommended, expiry cap, usable, on order, rationale, bias %.
+type Snap = (i64, i64, Option<i64>, i64, i64, String, i64);
+type SnapRow = (String, i64, i64, Option<i64>, i64, i64, String, i64);
+
+async fn snapshots(db: &TestDb, tenant: Uuid, run: ForecastRunId) -> HashMap<String, Snap> {
+    let rows: Vec<SnapRow> = sqlx_core::query_as::query_as(
         "SELECT item_id, expected_x100, recommended_qty, expiry_cap, usable_on_hand, on_order, rationale, bias_pct \
          FROM forecast_snapshots WHERE tenant_id = $1 AND run_id = $2",
     )
@@ -345,4 +345,104 @@ async fn the_nightly_job_runs_each_pharmacy_once_after_its_local_hour() {
     assert_eq!(runs(utc).await, 0);
     stop_tx.send(true).unwrap();
     job.await.unwrap();
+}
+
+/// The whole loop on real parts: a counter's sales consolidated into the daily demand, the
+/// run, the manager's tablet pulling it and turning it into a draft supplier order, and
+/// the manager's verdict travelling back to the server's feedback table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counter_sales_become_a_draft_order_on_the_manager_tablet() {
+    let db = test_db().await;
+    let server = start_server(&db, pharma_sync_server::Limits::default()).await;
+    let (tenant, code) = tenant_with_code(&db, "Pharmacie Al Amal").await;
+    // 300 boxes sold in a day (150 of each item) with 500 of each on the shelf.
+    let mut counter = device::Device::pharmacy(5, 300);
+    let mut c = Client::new(&server);
+    c.enroll(&code, counter.id()).await;
+    let (status, body) = c.push(counter.all_changes()).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    let on_device: Vec<(String, String, i64)> = counter
+        .store
+        .conn()
+        .prepare("SELECT item_id, day, qty FROM item_day_sales ORDER BY item_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let on_server: Vec<(String, String, i64)> = sqlx_core::query_as::query_as(
+        "SELECT item_id, day::text, qty FROM item_day_sales WHERE tenant_id = $1 ORDER BY item_id",
+    )
+    .bind(tenant)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(on_device, on_server);
+    assert_eq!(on_server.iter().map(|r| r.2).sum::<i64>(), 300);
+
+    // The next morning.
+    let morning = Utc.from_utc_datetime(&(device::day() + Duration::days(1)).and_hms_opt(9, 0, 0).unwrap());
+    let run = ForecastRunId(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0042));
+    let s = forecast_run::run_tenant(&db.pool, tenant, morning, run, 2).await.unwrap();
+    assert_eq!((s.snapshots, s.to_order), (2, 2), "{s:?}");
+
+    let code = pharma_sync_server::admin::enroll_code(&db.pool, tenant, 60).await.unwrap();
+    let mut tablet = device::Device::empty(6);
+    let mut t = Client::new(&server);
+    t.enroll(&code, tablet.id()).await;
+    let (docs, _) = t.pull_until(None, 1).await;
+    tablet.apply(&docs);
+    let fatima = tablet.store.sign_in("fatima", "1234").unwrap();
+    let view = tablet.store.latest_forecast().unwrap().expect("the forecast reached the tablet");
+    assert_eq!(view.lines.len(), 2);
+    let order = tablet.store.order_from_forecast(&fatima, "Sophadim", None).unwrap();
+    let lines: Vec<(String, i64)> = tablet
+        .store
+        .conn()
+        .prepare("SELECT item_id, qty_ordered FROM supplier_order_lines WHERE order_id = ?1 ORDER BY item_id")
+        .unwrap()
+        .query_map([order.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut recommended: Vec<(String, i64)> = sqlx_core::query_as::query_as(
+        "SELECT item_id, recommended_qty FROM forecast_snapshots WHERE tenant_id = $1 AND run_id = $2",
+    )
+    .bind(tenant)
+    .bind(run.to_string())
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    recommended.sort();
+    assert_eq!(lines, recommended);
+    assert!(lines.iter().all(|(_, q)| *q > 0));
+
+    // The manager says the forecast was too low; it reaches the server's feedback table.
+    let item: pharma_core::ids::ItemId = lines[0].0.parse().unwrap();
+    tablet
+        .store
+        .forecast_feedback(&fatima, item, pharma_core::forecasting::Verdict::Under, "rupture samedi")
+        .unwrap();
+    let mut own: Vec<pharma_core::protocol::DocChanges> = Vec::new();
+    for p in tablet.store.pending_changes(10_000).unwrap() {
+        match own.iter_mut().find(|d| d.doc_id == p.doc_id.0) {
+            Some(d) => d.changes.push(p.bytes),
+            None => own.push(pharma_core::protocol::DocChanges {
+                doc_id: p.doc_id.0.clone(),
+                changes: vec![p.bytes],
+            }),
+        }
+    }
+    let (status, body) = t.push(own).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    let (verdict, comment): (String, String) = sqlx_core::query_as::query_as(
+        "SELECT verdict, comment FROM forecast_feedback WHERE tenant_id = $1 AND item_id = $2",
+    )
+    .bind(tenant)
+    .bind(item.to_string())
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!((verdict.as_str(), comment.as_str()), ("under", "rupture samedi"));
+    server.stop().await;
 }

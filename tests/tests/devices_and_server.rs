@@ -65,7 +65,7 @@ impl World {
             database_url: self.url.clone(),
             max_connections: 5,
             limits: Limits::default(),
-                    forecast: pharma_sync_server::config::ForecastConfig { enabled: false, ..Default::default() },
+            forecast: pharma_sync_server::config::ForecastConfig { enabled: false, ..Default::default() },
             ..Config::default()
         };
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();

@@ -20,7 +20,11 @@ pub fn boxes(x: f64) -> String {
 }
 
 fn percent_bp(bp: u32) -> String {
-    if bp.is_multiple_of(100) { format!("{} %", bp / 100) } else { format!("{},{} %", bp / 100, (bp % 100) / 10) }
+    if bp.is_multiple_of(100) {
+        format!("{} %", bp / 100)
+    } else {
+        format!("{},{} %", bp / 100, (bp % 100) / 10)
+    }
 }
 
 pub(super) fn explain(

@@ -3,9 +3,12 @@
 //! **Stock-outs.** A day with no stock recorded no sales because nothing could be sold,
 //! not because nobody asked: such a day is censored. Dropping it would shift the weekday
 //! of every later day and break weekly seasonality, so it is *imputed* instead, with the
-//! mean of the in-stock days falling on the same weekday position (index mod 7), or with
-//! the mean of all in-stock days when that weekday was never in stock. The mean keeps the
-//! in-stock rate, so a stock-out neither depresses nor inflates the forecast.
+//! mean of the last [`RECENT_SAME_POSITION`] in-stock days at the same position of the
+//! season (the same weekday for daily data) before it: recent, so an item whose demand
+//! grew is imputed at its current rate, and earlier, so the backtest's forecast at an
+//! origin owes nothing to later days. A stock-out before any in-stock day at that
+//! position takes that position's in-stock mean over the whole history, or the mean of
+//! all in-stock days. Either way a stock-out neither depresses nor inflates the forecast.
 //!
 //! **Outliers.** A bulk order or an entry error must not swing the forecast. Among the
 //! in-stock non-zero days, values above `median + K·max(1.4826·MAD, median)` are clipped
@@ -22,8 +25,8 @@ pub const MAX_QUANTITY: f64 = 1e12;
 pub const K: f64 = 5.0;
 /// Non-zero in-stock days needed before any clipping happens.
 pub const MIN_FOR_CLIPPING: usize = 5;
-/// Weekly seasonality: imputation follows the weekday position.
-const WEEK: usize = 7;
+/// In-stock days at the same seasonal position averaged to impute a stock-out day.
+pub const RECENT_SAME_POSITION: usize = 8;
 
 /// The series to fit, with how many days were actually observed in stock.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,11 +37,12 @@ pub struct Prepared {
     pub observed: usize,
 }
 
-/// Prepares `demand` for fitting. `in_stock[i]` says whether day `i` had stock; a flag
+/// Prepares `demand` for fitting, with seasonal period `season` (7 for daily sales; 0
+/// reads as 1). `in_stock[i]` says whether day `i` had stock; a flag
 /// missing at the end of a shorter `in_stock` counts as in stock. Negative and non-finite
 /// quantities (returns, bad rows) count as 0, quantities above [`MAX_QUANTITY`] as that. With no in-stock day at all, the series is
 /// all zeros and `observed` is 0: the caller decides what that means.
-pub fn prepare(demand: &[f64], in_stock: &[bool]) -> Prepared {
+pub fn prepare(demand: &[f64], in_stock: &[bool], season: usize) -> Prepared {
     let clean: Vec<f64> =
         demand.iter().map(|&y| if y.is_finite() && y > 0.0 { y.min(MAX_QUANTITY) } else { 0.0 }).collect();
     let stocked = |i: usize| in_stock.get(i).copied().unwrap_or(true);
@@ -49,23 +53,33 @@ pub fn prepare(demand: &[f64], in_stock: &[bool]) -> Prepared {
     if observed == 0 {
         return Prepared { series: vec![0.0; clean.len()], observed };
     }
-    let mut sums = [0.0; WEEK];
-    let mut counts = [0usize; WEEK];
+    let m = season.max(1);
+    let (mut sums, mut counts) = (vec![0.0; m], vec![0usize; m]);
     for (i, &y) in clipped.iter().enumerate() {
         if stocked(i) {
-            sums[i % WEEK] += y;
-            counts[i % WEEK] += 1;
+            sums[i % m] += y;
+            counts[i % m] += 1;
         }
     }
     let overall = sums.iter().sum::<f64>() / observed as f64;
+    // The last in-stock values at each position, as ring buffers side by side.
+    let mut recent = vec![0.0; m * RECENT_SAME_POSITION];
+    let mut seen = vec![0usize; m];
     let series = clipped
         .iter()
         .enumerate()
         .map(|(i, &y)| {
+            let p = i % m;
+            let ring = &mut recent[p * RECENT_SAME_POSITION..(p + 1) * RECENT_SAME_POSITION];
             if stocked(i) {
+                ring[seen[p] % RECENT_SAME_POSITION] = y;
+                seen[p] += 1;
                 y
-            } else if counts[i % WEEK] > 0 {
-                sums[i % WEEK] / counts[i % WEEK] as f64
+            } else if seen[p] > 0 {
+                let k = seen[p].min(RECENT_SAME_POSITION);
+                ring[..k].iter().sum::<f64>() / k as f64
+            } else if counts[p] > 0 {
+                sums[p] / counts[p] as f64
             } else {
                 overall
             }
@@ -102,7 +116,7 @@ mod tests {
     fn stock_out_days_take_the_same_weekday_in_stock_mean() {
         let demand: Vec<f64> = (0..28).map(|i| if i >= 21 { 0.0 } else { (i % 7) as f64 + 1.0 }).collect();
         let in_stock: Vec<bool> = (0..28).map(|i| i < 21).collect();
-        let p = prepare(&demand, &in_stock);
+        let p = prepare(&demand, &in_stock, 7);
         assert_eq!(p.observed, 21);
         for i in 21..28 {
             assert!((p.series[i] - ((i % 7) as f64 + 1.0)).abs() < 1e-12, "day {i}: {}", p.series[i]);
@@ -110,8 +124,34 @@ mod tests {
     }
 
     #[test]
+    fn stock_outs_take_the_recent_rate_not_the_old_one() {
+        // 10 weeks at 2 a day, 10 weeks at 10 a day, then a week out of stock.
+        let demand: Vec<f64> = (0..147)
+            .map(|i| {
+                if i < 70 {
+                    2.0
+                } else if i < 140 {
+                    10.0
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let in_stock: Vec<bool> = (0..147).map(|i| i < 140).collect();
+        let p = prepare(&demand, &in_stock, 7);
+        assert!(p.series[140..].iter().all(|y| *y == 10.0), "{:?}", &p.series[140..]);
+    }
+
+    #[test]
+    fn a_stock_out_before_any_sale_at_its_weekday_takes_the_weekday_mean() {
+        let demand = [0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 4.0, 1.0];
+        let in_stock = [false, true, true, true, true, true, true, true, true];
+        assert_eq!(prepare(&demand, &in_stock, 7).series[0], 4.0);
+    }
+
+    #[test]
     fn never_in_stock_is_all_zero_and_unobserved() {
-        let p = prepare(&[0.0; 10], &[false; 10]);
+        let p = prepare(&[0.0; 10], &[false; 10], 7);
         assert_eq!(p.observed, 0);
         assert!(p.series.iter().all(|y| *y == 0.0));
     }
@@ -120,7 +160,7 @@ mod tests {
     fn one_huge_day_is_clipped_ordinary_days_are_not() {
         let mut demand: Vec<f64> = (0..30).map(|i| [1.0, 2.0, 1.0, 3.0, 1.0][i % 5]).collect();
         demand[12] = 500.0;
-        let p = prepare(&demand, &[]);
+        let p = prepare(&demand, &[], 7);
         assert!(p.series[12] <= 1.0 + 5.0 * 1.4826_f64.max(1.0) + 1e-9, "{}", p.series[12]);
         assert_eq!(p.series[3], 3.0);
         assert_eq!(p.series[1], 2.0);
@@ -130,12 +170,12 @@ mod tests {
     fn a_single_sale_is_never_clipped() {
         let mut demand = vec![0.0; 40];
         demand[5] = 50.0;
-        assert_eq!(prepare(&demand, &[]).series[5], 50.0);
+        assert_eq!(prepare(&demand, &[], 7).series[5], 50.0);
     }
 
     #[test]
     fn negative_and_nan_quantities_count_as_zero() {
-        let p = prepare(&[f64::NAN, -3.0, 2.0, f64::INFINITY], &[]);
+        let p = prepare(&[f64::NAN, -3.0, 2.0, f64::INFINITY], &[], 7);
         assert_eq!(p.series, vec![0.0, 0.0, 2.0, 0.0]);
     }
 }

@@ -5,8 +5,8 @@
 //!
 //! The pipeline for one item ([`forecast_item`]):
 //! 1. [`censor::prepare`]: days out of stock are censored, not zero demand (imputed from
-//!    the same weekday's in-stock mean); outlier days are clipped to a robust cap, so one
-//!    bulk order swings neither the forecast nor its interval.
+//!    the recent in-stock days of the same weekday); outlier days are clipped to a robust
+//!    cap, so one bulk order swings neither the forecast nor its interval.
 //! 2. [`classify::classify`]: ADI / CV² class of the in-stock days (smooth, erratic,
 //!    intermittent, lumpy), reported, and the method used when the history is too short
 //!    to backtest (SES for frequent sellers, SBA for the rest).
@@ -23,8 +23,9 @@
 //! An item with fewer than [`MIN_HISTORY_DAYS`] in-stock days is new: its forecast is the
 //! mean of the days that exist ([`Method::NewItemMean`]). A new item, or one whose history
 //! is too short to backtest, borrows from its category's [`Prior`] when the caller gives
-//! one, as if the prior were [`PRIOR_PSEUDO_DAYS`] more days of history. An item never in
-//! stock and without a prior forecasts zero.
+//! one, as if the prior were [`PRIOR_PSEUDO_DAYS`] more days of history; its interval
+//! then also allows for the item not being typical of its category
+//! ([`short::PRIOR_SPREAD`]). An item never in stock and without a prior forecasts zero.
 //!
 //! **What always holds**, whatever the input (NaN, negative, huge values, any length,
 //! horizon, season or prior): every number is finite and ≥ 0; `daily` and
@@ -61,7 +62,7 @@ pub mod intermittent;
 pub mod methods;
 pub mod profile;
 pub mod select;
-mod short;
+pub mod short;
 pub mod smoothing;
 #[cfg(test)]
 mod testutil;
@@ -167,7 +168,7 @@ pub fn forecast_with(method: Method, history: &[f64], in_stock: &[bool], opts: &
 
 fn run(forced: Option<Method>, history: &[f64], in_stock: &[bool], opts: &Options) -> Forecast {
     let season = opts.season.max(1);
-    let prepared = censor::prepare(history, in_stock);
+    let prepared = censor::prepare(history, in_stock, season);
     let observed: Vec<f64> = prepared
         .series
         .iter()
@@ -200,7 +201,12 @@ fn run(forced: Option<Method>, history: &[f64], in_stock: &[bool], opts: &Option
     let (best, _) = select::choose(series, &plan, &fitted);
     let Some(chosen) = fitted.get(best.unwrap_or(0)) else { return new_item(class) };
     let forecast = chosen.table.forecast();
-    match select::spread(series, &plan, chosen, discrete) {
+    let inflation = if class.class == DemandClass::Lumpy {
+        select::LUMPY_TOTAL_INFLATION
+    } else {
+        select::TOTAL_INFLATION
+    };
+    match select::spread(series, &plan, chosen, discrete, inflation) {
         Some(spread) => {
             finish(chosen.method, class, forecast.to_vec(), &spread.daily, spread.total, discrete)
         }

@@ -58,6 +58,9 @@ pub struct Fitted {
     pub threads: usize,
 }
 
+/// What one thread did: `(series index, forecasts)` and its time per candidate.
+type WorkerResult = (Vec<(usize, Vec<HeldOut>)>, Vec<Duration>);
+
 /// Fits every candidate on every training series. Series are handed out one at a time
 /// from a shared counter: their cost varies (a lumpy item is cheaper than a smooth one),
 /// so fixed chunks would leave a thread idle at the end.
@@ -65,7 +68,7 @@ pub fn fit_all(trains: &[&[f64]], candidates: &[Candidate], opts: &Options) -> F
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(trains.len().max(1));
     let next = AtomicUsize::new(0);
     let start = Instant::now();
-    let per_thread: Vec<(Vec<(usize, Vec<HeldOut>)>, Vec<Duration>)> = std::thread::scope(|scope| {
+    let per_thread: Vec<WorkerResult> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {

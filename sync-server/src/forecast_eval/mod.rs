@@ -5,7 +5,7 @@
 //! format statsforecast reads ([`series`]), holds out the last `H` points of each, forecasts
 //! them with every method of the engine forced and with its per-item selection (`auto`),
 //! and prints MASE, RMSSE, scaled pinball losses and the coverage of the 90 % interval,
-//! overall and per demand class of the training part ([`score`]). `--out FILE.csv` writes
+//! overall and per demand class of the training part ([`mod@score`]). `--out FILE.csv` writes
 //! every held-out forecast ([`forecasts`]); `forecast score` reads such a file, from this
 //! engine or any other, and prints the same tables, so two engines are scored by one
 //! implementation.
@@ -332,8 +332,7 @@ pub fn score_report(args: &ScoreArgs) -> Result<Report, EvalError> {
         .map_err(|source| EvalError::Open { path: args.forecasts.clone(), source })?;
     let file = forecasts::read(BufReader::with_capacity(1 << 16, file), kind.or(Some(DsKind::Integer)))
         .map_err(|source| EvalError::Forecasts { path: args.forecasts.clone(), source })?;
-    let per_series = assemble(file.methods.len(), file, &kept, &skipped, args.horizon, &args.forecasts)?;
-    let (methods, forecasts) = per_series;
+    let (methods, forecasts) = assemble(file, &kept, &skipped, args.horizon, &args.forecasts)?;
     let evaluated: Vec<Evaluated> =
         kept.iter().zip(forecasts).map(|(s, row)| evaluated(s, args.horizon, args.season, row)).collect();
     Ok(Report {
@@ -377,14 +376,13 @@ type Assembled = (Vec<String>, Vec<Vec<Option<HeldOut>>>);
 
 /// Matches a forecast file's lines with the held-out points of the series, by `ds`.
 fn assemble(
-    n_methods: usize,
     mut file: ForecastFile,
     kept: &[&Series],
     skipped: &[String],
     h: usize,
     path: &Path,
 ) -> Result<Assembled, EvalError> {
-    let mut rows: Vec<Vec<Option<HeldOut>>> = vec![vec![None; n_methods]; kept.len()];
+    let mut rows: Vec<Vec<Option<HeldOut>>> = vec![vec![None; file.methods.len()]; kept.len()];
     for (m, method) in file.methods.iter().enumerate() {
         let by_id = &mut file.lines[m];
         for (s, row) in kept.iter().zip(rows.iter_mut()) {

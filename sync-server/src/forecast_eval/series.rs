@@ -133,38 +133,36 @@ pub enum SeriesError {
     },
     /// A gap of several steps: points are missing.
     #[error(
-        "série « {id} » : point manquant à ds « {missing} » (entre « {before} » et « {after} », ligne {line}) ; le pas de la série est {step}"
+        "série « {} » : point manquant à ds « {missing} » (entre « {} » et « {} », ligne {}) ; le pas de la série est {}",
+        .gap.id, .gap.before, .gap.after, .gap.line, .gap.step
     )]
     Missing {
-        /// Series.
-        id: String,
         /// The first missing `ds`.
         missing: String,
-        /// The point before the gap, as read.
-        before: String,
-        /// The point after the gap, as read.
-        after: String,
-        /// The line of the point after the gap.
-        line: usize,
-        /// The series' step, for people.
-        step: String,
+        /// Where.
+        gap: Box<Gap>,
     },
     /// A gap that is not a multiple of the step.
     #[error(
-        "série « {id} » : pas irrégulier entre ds « {before} » et « {after} » (ligne {line}) ; le pas de la série est {step}"
+        "série « {} » : pas irrégulier entre ds « {} » et « {} » (ligne {}) ; le pas de la série est {}",
+        .0.id, .0.before, .0.after, .0.line, .0.step
     )]
-    Irregular {
-        /// Series.
-        id: String,
-        /// The point before the gap.
-        before: String,
-        /// The point after it.
-        after: String,
-        /// The line of the point after the gap.
-        line: usize,
-        /// The series' step, for people.
-        step: String,
-    },
+    Irregular(Box<Gap>),
+}
+
+/// Where a series' step breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    /// Series.
+    pub id: String,
+    /// The point before the gap, as read.
+    pub before: String,
+    /// The point after it, as read.
+    pub after: String,
+    /// The line of the point after the gap.
+    pub line: usize,
+    /// The series' step, for people.
+    pub step: String,
 }
 
 /// A parsed `ds`.
@@ -174,8 +172,7 @@ pub(crate) fn parse_ds(field: &str) -> Option<(DsKind, i64)> {
         return Some((DsKind::Integer, n));
     }
     if s.len() == 10 {
-        let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-        return Some((DsKind::Time, days_since_epoch(date) * DAY_MS));
+        return parse_date(s.as_bytes()).map(|date| (DsKind::Time, days_since_epoch(date) * DAY_MS));
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some((DsKind::Time, t.timestamp_millis()));
@@ -184,6 +181,19 @@ pub(crate) fn parse_ds(field: &str) -> Option<(DsKind, i64)> {
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
         .map(|t| (DsKind::Time, t.and_utc().timestamp_millis()))
+}
+
+/// `YYYY-MM-DD` by hand: chrono's format-string parser is most of the reading time of a
+/// large daily file.
+fn parse_date(b: &[u8]) -> Option<NaiveDate> {
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = i32::try_from(digits(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?)
 }
 
 fn days_since_epoch(date: NaiveDate) -> i64 {
@@ -313,14 +323,19 @@ fn regular(id: String, mut points: Vec<Point>, kind: DsKind) -> Result<Series, S
             if gap == step {
                 continue;
             }
-            let (before, after, line) = (w[0].ds.clone(), w[1].ds.clone(), w[1].line);
-            let step_text = format_step(kind, step);
+            let like_date = w[0].ds.trim().len() == 10;
+            let detail = Box::new(Gap {
+                id,
+                before: w[0].ds.clone(),
+                after: w[1].ds.clone(),
+                line: w[1].line,
+                step: format_step(kind, step),
+            });
             if gap % step == 0 {
-                let like_date = w[0].ds.trim().len() == 10;
                 let missing = format_key(kind, w[0].key + step, like_date);
-                return Err(SeriesError::Missing { id, missing, before, after, line, step: step_text });
+                return Err(SeriesError::Missing { missing, gap: detail });
             }
-            return Err(SeriesError::Irregular { id, before, after, line, step: step_text });
+            return Err(SeriesError::Irregular(detail));
         }
     }
     let mut series = Series {
@@ -386,6 +401,10 @@ mod tests {
         assert!(message("unique_id,ds,y\na,1,1\n,2,1\n").contains("ligne 3 : unique_id vide"));
         let m = message("unique_id,ds,y\na,1,1\na,2024-13-01,1\n");
         assert!(m.contains("ligne 3 : ds « 2024-13-01 » illisible"), "{m}");
+        for bad in ["2024-02-30", "2024-1-01", "20x4-01-01", "2024/01/01"] {
+            let m = message(&format!("unique_id,ds,y\na,{bad},1\n"));
+            assert!(m.contains(&format!("ligne 2 : ds « {bad} » illisible")), "{m}");
+        }
         let m = message("unique_id,ds,y\na,1,1\na,2024-01-01,1\n");
         assert!(m.contains("ligne 3 : ds « 2024-01-01 » n'est pas du même type"), "{m}");
         for bad in ["abc", "NaN", "inf", ""] {

@@ -65,6 +65,8 @@ where
 }
 
 type DayArrays = (String, Vec<i32>, Vec<i64>);
+/// Stock before the window, the window's (day offset, net) movements sorted, first day seen.
+type ItemStock = (i64, Vec<(i32, i64)>, NaiveDate);
 type StockArrays = (String, Option<i64>, Option<Vec<i32>>, Option<Vec<i64>>, NaiveDate);
 
 /// Every active item with a past (stock or sales), its history up to the day before
@@ -140,7 +142,7 @@ pub async fn items(
 
     let mut sales: HashMap<String, (Vec<i32>, Vec<i64>)> =
         sales.into_iter().map(|(item, days, qty)| (item, (days, qty))).collect();
-    let mut stock: HashMap<String, (i64, Vec<(i32, i64)>, NaiveDate)> = stock
+    let mut stock: HashMap<String, ItemStock> = stock
         .into_iter()
         .map(|(item, before, days, nets, first)| {
             let mut moves: Vec<(i32, i64)> =

@@ -41,7 +41,10 @@ impl World {
                     database_url: url.clone(),
                     max_connections: 5,
                     limits: Limits::default(),
-                    forecast: pharma_sync_server::config::ForecastConfig { enabled: false, ..Default::default() },
+                    forecast: pharma_sync_server::config::ForecastConfig {
+                        enabled: false,
+                        ..Default::default()
+                    },
                     ..Config::default()
                 };
                 let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
