@@ -13,6 +13,9 @@ pub struct Metrics {
     pub pulls: AtomicU64,
     pub changes_pulled: AtomicU64,
     pub live_connections: AtomicI64,
+    /// Nightly forecast runs that completed, and that failed.
+    pub forecast_runs: AtomicU64,
+    pub forecast_failures: AtomicU64,
     /// Responses by status code, 100..=599.
     responses: Vec<AtomicU64>,
 }
@@ -27,6 +30,8 @@ impl Default for Metrics {
             pulls: AtomicU64::new(0),
             changes_pulled: AtomicU64::new(0),
             live_connections: AtomicI64::new(0),
+            forecast_runs: AtomicU64::new(0),
+            forecast_failures: AtomicU64::new(0),
             responses: (100..600).map(|_| AtomicU64::new(0)).collect(),
         }
     }
@@ -53,6 +58,8 @@ impl Metrics {
             ("pharma_sync_quarantined_total", "Pushes refused and quarantined.", &self.quarantined),
             ("pharma_sync_pulls_total", "Pull requests answered.", &self.pulls),
             ("pharma_sync_changes_pulled_total", "Changes sent by pulls.", &self.changes_pulled),
+            ("pharma_sync_forecast_runs_total", "Nightly forecast runs completed.", &self.forecast_runs),
+            ("pharma_sync_forecast_failures_total", "Nightly forecast runs failed.", &self.forecast_failures),
         ];
         for (name, help, c) in counters {
             let _ = writeln!(

@@ -35,16 +35,18 @@ pub async fn serve(
     let feed = Feed::default();
     let listen_task = feed::listen(&pool, feed.clone()).await.map_err(ServeError::Listen)?;
     let (stop_tx, stop_rx) = watch::channel(false);
+    let state = AppState::new(pool.clone(), config.limits.clone(), feed, stop_rx.clone());
     let forecast_task = config.forecast.enabled.then(|| {
         let clock = crate::forecast_run::schedule::system_clock();
         tokio::spawn(crate::forecast_run::schedule::nightly(
             pool.clone(),
             config.forecast.clone(),
             clock,
-            stop_rx.clone(),
+            state.metrics.clone(),
+            stop_rx,
         ))
     });
-    let app = build_app(AppState::new(pool.clone(), config.limits.clone(), feed, stop_rx));
+    let app = build_app(state);
     let addr = listener.local_addr()?;
     tracing::info!("listening on {addr}");
     let result = axum::serve(listener, app)

@@ -321,7 +321,8 @@ async fn the_nightly_job_runs_each_pharmacy_once_after_its_local_hour() {
     let clock: schedule::Clock = Arc::new(move || at);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let config = ForecastConfig { enabled: true, run_hour: 3, concurrency: 2, check_every_secs: 1 };
-    let job = tokio::spawn(schedule::nightly(db.pool.clone(), config, clock, stop_rx));
+    let metrics = Arc::new(pharma_sync_server::metrics::Metrics::default());
+    let job = tokio::spawn(schedule::nightly(db.pool.clone(), config, clock, metrics.clone(), stop_rx));
     let runs = |t: Uuid| {
         let pool = db.pool.clone();
         async move {
@@ -343,6 +344,7 @@ async fn the_nightly_job_runs_each_pharmacy_once_after_its_local_hour() {
     tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
     assert_eq!(runs(casablanca).await, 1);
     assert_eq!(runs(utc).await, 0);
+    assert!(metrics.render().contains("pharma_sync_forecast_runs_total 1\n"));
     stop_tx.send(true).unwrap();
     job.await.unwrap();
 }
@@ -445,4 +447,80 @@ async fn counter_sales_become_a_draft_order_on_the_manager_tablet() {
     .unwrap();
     assert_eq!((verdict.as_str(), comment.as_str()), ("under", "rupture samedi"));
     server.stop().await;
+}
+
+fn cli(db: &TestDb, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pharma-sync-server"))
+        .args(args)
+        .env("PHARMA_SYNC_DATABASE_URL", &db.url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_runs_and_configures_and_refuses_nonsense() {
+    let db = test_db().await;
+    let tenant = pharma_sync_server::admin::create_tenant(&db.pool, "Pharmacie Hassan").await.unwrap();
+    fixture(&db, tenant).await;
+    let t = tenant.to_string();
+
+    let (ok, out, err) = cli(&db, &["forecast", "settings", "--tenant", &t]);
+    assert!(ok, "{err}");
+    assert!(out.contains("délai de livraison 1 j, revue tous les 6 j, niveau de service 95 %"), "{out}");
+    let (ok, out, err) = cli(
+        &db,
+        &[
+            "forecast",
+            "settings",
+            "--tenant",
+            &t,
+            "--lead-time",
+            "2",
+            "--review",
+            "5",
+            "--service-level",
+            "97.5",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("délai de livraison 2 j, revue tous les 5 j, niveau de service 97.5 %"), "{out}");
+
+    for (bad, message) in [
+        (vec!["--service-level", "100"], "niveau de service"),
+        (vec!["--lead-time", "0", "--review", "0"], "entre 1 et 90 jours"),
+        (vec!["--service-level", "NaN"], "niveau de service"),
+    ] {
+        let mut args = vec!["forecast", "settings", "--tenant", &t];
+        args.extend(bad);
+        let (ok, _, err) = cli(&db, &args);
+        assert!(!ok);
+        assert!(err.contains(message), "{err}");
+    }
+    let (ok, out, _) = cli(&db, &["forecast", "settings", "--tenant", &t]);
+    assert!(ok && out.contains("délai de livraison 2 j"), "refused settings changed nothing: {out}");
+
+    let (ok, out, err) = cli(&db, &["forecast", "run", "--tenant", &t]);
+    assert!(ok, "{err}");
+    assert!(out.contains("articles lus") && out.contains("à commander"), "{out}");
+    let (horizon,): (i64,) =
+        sqlx_core::query_as::query_as("SELECT horizon_days FROM forecast_runs WHERE tenant_id = $1")
+            .bind(tenant)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(horizon, 7);
+
+    let stranger = Uuid::from_u128(77).to_string();
+    let (ok, _, err) = cli(&db, &["forecast", "run", "--tenant", &stranger]);
+    assert!(!ok);
+    assert!(err.contains("pharmacie inconnue"), "{err}");
+    let (ok, _, err) = cli(&db, &["forecast", "settings", "--tenant", &stranger, "--review", "3"]);
+    assert!(!ok);
+    assert!(err.contains("pharmacie inconnue"), "{err}");
 }

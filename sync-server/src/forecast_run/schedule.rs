@@ -24,7 +24,13 @@ pub fn system_clock() -> Clock {
 }
 
 /// Runs until `stop` turns true.
-pub async fn nightly(pool: PgPool, config: ForecastConfig, clock: Clock, mut stop: watch::Receiver<bool>) {
+pub async fn nightly(
+    pool: PgPool,
+    config: ForecastConfig,
+    clock: Clock,
+    metrics: Arc<crate::metrics::Metrics>,
+    mut stop: watch::Receiver<bool>,
+) {
     let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
     let threads = threads_per_run(config.concurrency);
     let every = Duration::from_secs(config.check_every_secs.max(1));
@@ -33,19 +39,26 @@ pub async fn nightly(pool: PgPool, config: ForecastConfig, clock: Clock, mut sto
             Ok(due) => {
                 let mut runs = tokio::task::JoinSet::new();
                 for tenant in due {
-                    let (pool, permits, clock) = (pool.clone(), permits.clone(), clock.clone());
+                    let (pool, permits, clock, metrics) =
+                        (pool.clone(), permits.clone(), clock.clone(), metrics.clone());
                     runs.spawn(async move {
                         let Ok(_permit) = permits.acquire_owned().await else { return };
                         let now = clock();
                         let run_id = ForecastRunId(Uuid::now_v7());
                         match run_tenant(&pool, tenant, now, run_id, threads).await {
-                            Ok(s) => tracing::info!(
+                            Ok(s) => {
+                                crate::metrics::add(&metrics.forecast_runs, 1);
+                                tracing::info!(
                                 %tenant, run = %s.run_id, items = s.snapshots, to_order = s.to_order,
                                 load_ms = s.load.as_millis() as u64, compute_ms = s.compute.as_millis() as u64,
                                 write_ms = s.write.as_millis() as u64, "forecast run done"
-                            ),
+                                )
+                            }
                             Err(RunError::Busy) => {}
-                            Err(e) => tracing::error!(%tenant, error = %e, "forecast run failed"),
+                            Err(e) => {
+                                crate::metrics::add(&metrics.forecast_failures, 1);
+                                tracing::error!(%tenant, error = %e, "forecast run failed")
+                            }
                         }
                     });
                 }
