@@ -291,7 +291,7 @@ const MAX_BINDS: usize = 60_000;
 /// Executes many row operations at once: inserts of one table with the same columns go
 /// in multi-row statements (the server's own bulk writes, e.g. a forecast run of ten
 /// thousand items, would take seconds one row at a time); other operations one by one,
-/// in order, after the inserts of their table kind. Same rows, same types as [`exec`].
+/// in order, after the inserts of their table kind. Same rows, same column types as one by one.
 pub async fn exec_batch(
     conn: &mut PgConnection,
     tenant: Uuid,
