@@ -59,6 +59,11 @@ statsmodels==0.15.0"
 
 step "Python environment ($venv)"
 python="${PYTHON:-python3}"
+if ! command -v "$python" >/dev/null 2>&1 && [ "$python" = python3 ] && [ "$(id -u)" = 0 ] \
+    && command -v apt-get >/dev/null 2>&1; then
+    # Debian 12's python3 is 3.11, the version the pins were checked on.
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 python3-venv
+fi
 if ! command -v "$python" >/dev/null 2>&1; then
     echo "Python 3.10 or newer is needed (set PYTHON=/path/to/python3)" >&2
     exit 1

@@ -111,6 +111,7 @@ def fit(args):
     import pandas as pd
     import statsforecast
 
+    load_before = os.getloadavg()
     df, freq = read_series(args.input)
     train, test, skipped = split(df, args.horizon)
     ids = train["unique_id"].drop_duplicates()
@@ -174,6 +175,8 @@ def fit(args):
         "autoets_warmup_seconds": autoets_warmup,
         "autoets_seconds": autoets_seconds,
         "n_jobs": -1,
+        # Other work on the machine slows statsforecast down: say how busy it was.
+        "loadavg_1min_before_after": [load_before[0], os.getloadavg()[0]],
         "cpus": os.cpu_count(),
         "statsforecast": statsforecast.__version__,
         "pandas": pd.__version__,
@@ -276,6 +279,18 @@ def report(args):
     if sf_all is not None:
         say(f"| statsforecast, les {n_sf} modèles (fit + predict, après préchauffage) | {sf_all:.3f} |")
     say(f"| statsforecast, préchauffage (8 séries, hors mesures) | {times['warmup_seconds']:.3f} |")
+    say("")
+    say(
+        "statsforecast 2.x ne compile plus rien avec numba au premier appel (son ETS est du C++ livré "
+        "dans la roue) ; le préchauffage sur 8 séries, exclu des mesures, couvre les imports et le "
+        "démarrage des processus (n_jobs=-1). Chaque mesure utilise un objet StatsForecast neuf."
+    )
+    if "loadavg_1min_before_after" in times:
+        before, after = times["loadavg_1min_before_after"]
+        say(
+            f"Charge de la machine (moyenne sur 1 min) avant / après statsforecast : {before:.2f} / {after:.2f} "
+            "(d'autres travaux ralentissent les deux moteurs)."
+        )
     say("")
     say(f"- AutoETS / notre `auto` : **{sf_ets / ours_sel:.1f}×** plus lent" if ours_sel > 0 else "- —")
     if sf_all is not None and ours_all > 0 and ours_sel > 0:
