@@ -225,6 +225,36 @@ fn format_step(kind: DsKind, step: i64) -> String {
     }
 }
 
+/// Each point's month number (year × 12 + month) when every point falls on the same day
+/// of its month (or every one on its month's last day) at the same time of day; `None`
+/// otherwise, and for a single point.
+fn calendar_months(points: &[Point]) -> Option<Vec<i64>> {
+    let times: Vec<DateTime<chrono::Utc>> =
+        points.iter().map(|p| DateTime::from_timestamp_millis(p.key)).collect::<Option<_>>()?;
+    let first = times.first()?;
+    let same_time = times.iter().all(|t| t.time() == first.time());
+    let month_end = |t: &DateTime<chrono::Utc>| t.date_naive().succ_opt().is_some_and(|d| d.day() == 1);
+    let same_day = times.iter().all(|t| t.day() == first.day()) || times.iter().all(month_end);
+    (same_time && same_day && times.len() > 1)
+        .then(|| times.iter().map(|t| i64::from(t.year()) * 12 + i64::from(t.month0())).collect())
+}
+
+/// `key` (milliseconds) moved `months` later, on the same day (or the month's last day,
+/// when it was one), written as a date.
+fn add_months(key: i64, months: i64) -> Option<String> {
+    let t = DateTime::from_timestamp_millis(key)?;
+    let date = t.date_naive();
+    let was_end = date.succ_opt().is_some_and(|d| d.day() == 1);
+    let moved = date.checked_add_months(chrono::Months::new(u32::try_from(months).ok()?))?;
+    let moved = if was_end {
+        let next = moved.checked_add_months(chrono::Months::new(1))?;
+        NaiveDate::from_ymd_opt(next.year(), next.month(), 1)?.pred_opt()?
+    } else {
+        moved
+    };
+    Some(moved.format("%Y-%m-%d").to_string())
+}
+
 /// Parses a `y`-like number: finite, surrounding spaces allowed.
 pub(crate) fn parse_number(field: &str) -> Option<f64> {
     field.trim().parse::<f64>().ok().filter(|v| v.is_finite())
@@ -317,7 +347,36 @@ fn regular(id: String, mut points: Vec<Point>, kind: DsKind) -> Result<Series, S
         }
     }
     let step = points.windows(2).map(|w| w[1].key - w[0].key).min();
-    if let Some(step) = step {
+    // Months, quarters and years have no fixed length in days: such a series is regular
+    // in calendar months (statsforecast's `MS`, `ME`, `QS`, `YS`… frequencies).
+    let calendar = match (kind, step) {
+        (DsKind::Time, Some(step)) if points.windows(2).any(|w| w[1].key - w[0].key != step) => {
+            calendar_months(&points)
+        }
+        _ => None,
+    };
+    if let Some(months) = calendar {
+        let step = months.windows(2).map(|w| w[1] - w[0]).min().unwrap_or(1);
+        for (i, w) in months.windows(2).enumerate() {
+            let gap = w[1] - w[0];
+            if gap == step {
+                continue;
+            }
+            let (a, b) = (&points[i], &points[i + 1]);
+            let unit = match step {
+                1 => "1 mois".to_string(),
+                12 => "1 an".to_string(),
+                n => format!("{n} mois"),
+            };
+            let detail =
+                Box::new(Gap { id, before: a.ds.clone(), after: b.ds.clone(), line: b.line, step: unit });
+            if gap % step == 0 {
+                let missing = add_months(a.key, step).unwrap_or_else(|| a.ds.clone());
+                return Err(SeriesError::Missing { missing, gap: detail });
+            }
+            return Err(SeriesError::Irregular(detail));
+        }
+    } else if let Some(step) = step {
         for w in points.windows(2) {
             let gap = w[1].key - w[0].key;
             if gap == step {
@@ -363,6 +422,21 @@ mod tests {
 
     fn message(text: &str) -> String {
         read(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn monthly_quarterly_and_month_end_series_are_regular() {
+        let monthly = "unique_id,ds,y\nA,2024-01-01,1\nA,2024-02-01,2\nA,2024-03-01,3\nA,2025-01-01,4\n";
+        let e = message(monthly);
+        assert!(e.contains("2024-04-01"), "{e}");
+        let ok = "unique_id,ds,y\nA,2023-12-01,1\nA,2024-01-01,2\nA,2024-02-01,3\nA,2024-03-01,4\n";
+        assert_eq!(read(ok).unwrap()[0].y.len(), 4);
+        let ends = "unique_id,ds,y\nQ,2024-03-31,1\nQ,2024-06-30,2\nQ,2024-09-30,3\nQ,2024-12-31,4\n";
+        assert_eq!(read(ends).unwrap()[0].y, [1.0, 2.0, 3.0, 4.0]);
+        let missing_quarter = "unique_id,ds,y\nQ,2024-03-31,1\nQ,2024-06-30,2\nQ,2024-12-31,4\n";
+        assert!(message(missing_quarter).contains("2024-09-30"), "{}", message(missing_quarter));
+        let mixed_days = "unique_id,ds,y\nA,2024-01-01,1\nA,2024-02-03,2\nA,2024-03-01,3\n";
+        assert!(read(mixed_days).is_err());
     }
 
     #[test]
