@@ -152,5 +152,17 @@ async fn ten_thousand_items_two_years_end_to_end() {
         "{} items read, {} snapshots, {} to order ({} boxes)",
         s.items_read, s.snapshots, s.to_order, s.boxes
     );
+    let (bytes, changes): (i64, i64) = sqlx_core::query_as::query_as(
+        "SELECT COALESCE(SUM(length(bytes)), 0)::bigint, count(*) FROM changes WHERE tenant_id = $1 AND doc_id LIKE 'forecast/%'",
+    )
+    .bind(tenant)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    println!(
+        "the run's document: {changes} changes, {} KiB ({:.0} bytes per snapshot) for every device to pull",
+        bytes / 1024,
+        bytes as f64 / s.snapshots.max(1) as f64
+    );
     assert_eq!(s.items_read, items);
 }
