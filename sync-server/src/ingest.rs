@@ -47,6 +47,10 @@ pub enum Invalid {
     /// twice) or that the tables cannot hold.
     #[error("a fact of {doc_id} conflicts with the pharmacy's records: {reason}")]
     ConflictingFact { doc_id: String, reason: String },
+    /// A device wrote in a document the server writes (a forecast run) something other
+    /// than a manager's feedback.
+    #[error("change {index} of {doc_id} writes {key}: a device may only add feedback there")]
+    ServerDocument { doc_id: String, index: usize, key: String },
 }
 
 impl Invalid {
@@ -57,6 +61,7 @@ impl Invalid {
             Invalid::ForeignActor { .. } => "foreign_actor",
             Invalid::ConflictingHistory { .. } => "conflicting_history",
             Invalid::ConflictingFact { .. } => "conflicting_fact",
+            Invalid::ServerDocument { .. } => "server_document",
         }
     }
 
@@ -85,6 +90,11 @@ impl Invalid {
             Invalid::ConflictingFact { doc_id, .. } => format!(
                 "Envoi refusé : un enregistrement du document « {doc_id} » contredit ceux de la pharmacie \
                  (identifiant ou numéro de ticket déjà utilisé). Rien n'a été enregistré."
+            ),
+            Invalid::ServerDocument { doc_id, index, .. } => format!(
+                "Envoi refusé : le changement n° {} du document « {doc_id} » modifie la prévision du \
+                 serveur ; un poste ne peut qu'y ajouter un avis. Rien n'a été enregistré.",
+                index + 1
             ),
         }
     }
@@ -138,6 +148,16 @@ pub fn validate(
             if change.actor_id().to_bytes() != device.as_bytes().as_slice() {
                 let actor = change.actor_id().to_hex_string();
                 let mut r = reject(Invalid::ForeignActor { doc_id: d.doc_id.clone(), index, actor });
+                r.bytes = bytes;
+                return Err(r);
+            }
+            // A forecast run is the server's: devices only add their managers' verdicts to it.
+            if d.doc_id.starts_with("forecast/")
+                && let Some(key) = crate::consolidate::touched_keys(&bytes)
+                    .into_iter()
+                    .find(|k| !k.starts_with("f/feedback/"))
+            {
+                let mut r = reject(Invalid::ServerDocument { doc_id: d.doc_id.clone(), index, key });
                 r.bytes = bytes;
                 return Err(r);
             }

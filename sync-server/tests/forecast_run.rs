@@ -260,6 +260,29 @@ async fn a_run_reads_history_and_stock_and_reaches_every_device() {
     let mut on_server: Vec<(String, i64)> = snaps.iter().map(|(i, v)| (i.clone(), v.1)).collect();
     on_server.sort();
     assert_eq!(on_device, on_server);
+
+    // A device cannot rewrite the server's recommendations: refused, quarantined, unchanged.
+    let device_actor = automerge::ActorId::from(device.id().as_bytes().as_slice());
+    let mut forged = AggregateDoc::load(DocId::forecast(run), &device_actor, &bytes).unwrap();
+    let Some((_, Fact::ForecastIssued(mut f))) =
+        forged.facts().unwrap().into_iter().find(|(_, f)| matches!(f, Fact::ForecastIssued(_)))
+    else {
+        panic!("no snapshot")
+    };
+    f.recommended_qty = 999;
+    forged.put_fact(&Fact::ForecastIssued(f.clone())).unwrap();
+    let change = forged.commit("forged", 0).unwrap();
+    let (status, body) = client
+        .push(vec![pharma_core::protocol::DocChanges {
+            doc_id: DocId::forecast(run).0,
+            changes: vec![change.bytes],
+        }])
+        .await;
+    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "server_document", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("un poste ne peut qu'y ajouter un avis"), "{body}");
+    assert_eq!(snapshots(&db, tenant, run).await, snaps, "nothing changed");
+    assert_eq!(table_count(&db, "quarantine").await, 1);
     server.stop().await;
 }
 
