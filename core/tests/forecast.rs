@@ -218,7 +218,10 @@ fn a_newer_run_supersedes_the_older_whatever_the_arrival_order() {
     let view = w.f.store.latest_forecast().unwrap().unwrap();
     assert_eq!(view.run.run_id, newer.run_id);
     assert_eq!(view.lines.iter().map(|l| l.item_id).collect::<Vec<_>>(), vec![w.amoxil]);
-    assert_eq!(count(&w.f.store, "forecast_snapshots"), 3, "older runs stay, for the record");
+    // The device keeps the newest run's lines only (the server keeps every run); the runs
+    // themselves stay listed.
+    assert_eq!(count(&w.f.store, "forecast_snapshots"), 1);
+    assert_eq!(count(&w.f.store, "forecast_runs"), 3);
 }
 
 #[test]
@@ -326,8 +329,11 @@ fn feedback_goes_into_the_runs_document_and_out_through_the_outbox() {
     assert!(w.f.store.pending_changes(100).unwrap().is_empty());
 
     let id = w.f.store.forecast_feedback(&manager, smecta, Verdict::Under, "  rupture samedi \n").unwrap();
-    // The newest run for the Amoxil is the older one: the verdict goes there.
-    w.f.store.forecast_feedback(&manager, amoxil, Verdict::Accurate, &"é".repeat(500)).unwrap();
+    // The Amoxil was only in the older run, whose lines the device no longer keeps.
+    refused(&mut w, "aucune prévision reçue pour le produit « Amoxil", |w| {
+        w.f.store.forecast_feedback(&manager, amoxil, Verdict::Accurate, "")
+    });
+    let second = w.f.store.forecast_feedback(&manager, smecta, Verdict::Accurate, &"é".repeat(500)).unwrap();
 
     // Projected, append-only.
     let (run_id, verdict, comment, by): (String, String, String, String) =
@@ -343,26 +349,18 @@ fn feedback_goes_into_the_runs_document_and_out_through_the_outbox() {
         (run_id, verdict.as_str(), comment.as_str(), by),
         (newer.run_id.to_string(), "under", "rupture samedi", manager.user_id.to_string())
     );
-    let amoxil_run: String =
-        w.f.store
-            .conn()
-            .query_row("SELECT run_id FROM forecast_feedback WHERE item_id = ?1", [amoxil.to_string()], |r| {
-                r.get(0)
-            })
-            .unwrap();
-    assert_eq!(amoxil_run, older.run_id.to_string());
 
     // What the next push carries: one change per verdict, in the runs' documents, and the
     // server's copy of the newer document, once merged, holds the verdict.
     let pending = w.f.store.pending_changes(100).unwrap();
     let docs: Vec<DocId> = pending.iter().map(|p| p.doc_id.clone()).collect();
-    assert_eq!(docs, vec![DocId::forecast(newer.run_id), DocId::forecast(older.run_id)]);
+    assert_eq!(docs, vec![DocId::forecast(newer.run_id), DocId::forecast(newer.run_id)]);
     let (doc_id, server_changes) = server_forecast(&newer, &[snap(w.smecta, 20, 1900)]);
     let mut server =
         AggregateDoc::load(doc_id.clone(), &ActorId::from(SERVER_ACTOR.as_slice()), &server_changes.concat())
             .unwrap();
     let push = w.f.store.changes_for(&doc_id, &server.heads()).unwrap();
-    assert_eq!(push.len(), 1, "the server lacks the verdict only");
+    assert_eq!(push.len(), 2, "the server lacks the verdicts only");
     server.apply(push.iter().map(|b| automerge::Change::try_from(b.as_slice()).unwrap()).collect()).unwrap();
     let feedback: Vec<_> = server
         .facts()
@@ -373,9 +371,11 @@ fn feedback_goes_into_the_runs_document_and_out_through_the_outbox() {
             _ => None,
         })
         .collect();
-    assert_eq!(feedback.len(), 1);
-    assert_eq!((feedback[0].id, feedback[0].verdict, feedback[0].item_id), (id, Verdict::Under, smecta));
-    assert_eq!(feedback[0].by, manager.user_id);
+    assert_eq!(feedback.len(), 2);
+    let first = feedback.iter().find(|f| f.id == id).unwrap();
+    assert_eq!((first.verdict, first.item_id, first.by), (Verdict::Under, smecta, manager.user_id));
+    let other = feedback.iter().find(|f| f.id == second).unwrap();
+    assert_eq!((other.verdict, other.comment.chars().count()), (Verdict::Accurate, 500));
 }
 
 #[test]

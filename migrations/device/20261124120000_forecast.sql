@@ -37,7 +37,8 @@ CREATE TABLE forecast_runs (
     items             INTEGER NOT NULL
 ) STRICT;
 
--- Demand figures in hundredths of a box.
+-- Demand figures in hundredths of a box. A device keeps the newest run's lines only
+-- (store::project); the server keeps every run.
 CREATE TABLE forecast_snapshots (
     run_id                 TEXT NOT NULL,
     item_id                TEXT NOT NULL,

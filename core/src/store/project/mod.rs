@@ -25,10 +25,28 @@ pub fn fact(c: &Connection, doc: &DocId, f: &Fact) -> Result<()> {
     if fresh == 0 {
         return Ok(());
     }
+    match f {
+        // A device keeps the newest run's recommendations only (a run a day of thousands
+        // of rows would soon outweigh the sales); the server keeps them all. "Newest" is by
+        // the run's own time, so the outcome does not depend on arrival order either.
+        Fact::ForecastIssued(s) if superseded(c, s.generated_at)? => return Ok(()),
+        Fact::ForecastRun(r) => {
+            c.prepare_cached("DELETE FROM forecast_snapshots WHERE generated_at < ?1")?
+                .execute([r.generated_at.to_rfc3339()])?;
+        }
+        _ => {}
+    }
     for op in fact_rows(f) {
         exec(c, &op)?;
     }
     Ok(())
+}
+
+/// Whether a newer forecast run than one generated at `at` is already here.
+fn superseded(c: &Connection, at: chrono::DateTime<chrono::Utc>) -> Result<bool> {
+    let newest: Option<String> =
+        c.prepare_cached("SELECT MAX(generated_at) FROM forecast_runs")?.query_row([], |r| r.get(0))?;
+    Ok(newest.is_some_and(|n| n > at.to_rfc3339()))
 }
 
 /// Upserts the row of a mutable entity from its current fields in the document.
