@@ -455,7 +455,7 @@ fn pharmactl_shows_judges_and_orders_from_the_forecast() {
     let local = r.generated_at.with_timezone(&chrono_tz::Africa::Casablanca).format("%d/%m/%Y à %H:%M");
     assert!(out.contains(&format!("Prévision du {local} (modèle test-1)")), "{out}");
     assert!(out.contains("niveau de service 95 %"), "{out}");
-    assert!(out.contains("Smecta 3 g, sachet") && out.contains("29,75"), "{out}");
+    assert!(out.contains("Smecta 3 g, sachet") && out.contains("30 boîtes"), "{out}");
     assert!(!out.contains("Doliprane"), "nothing to order for it: {out}");
     assert!(out.contains("2 produit(s) à commander"), "{out}");
     let all = ok(&pharmactl(&db, None, &["forecast", "show", "--all"]));

@@ -162,7 +162,7 @@ fn text(view: &ForecastView, local: impl Fn(DateTime<Utc>) -> String, all: bool)
         t.push_str(&format!(
             "\n{:<36} {:>14} {:>6} {:>10} {:>11} {:>11}  {}",
             name(l),
-            l.expected.to_string(),
+            pharma_core::forecasting::boxes(l.expected.boxes()),
             l.on_hand,
             l.usable_on_hand,
             l.on_order,
