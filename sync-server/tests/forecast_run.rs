@@ -211,12 +211,19 @@ async fn a_run_reads_history_and_stock_and_reaches_every_device() {
     assert!(rationale.contains("35 en stock périmeront"), "{rationale}");
 
     // The stock-out's 30 empty days are censored: still ≈ 4 a day, not dragged to 0.
-    let (expected, qty, ..) = &snaps[STOCKOUT];
+    let (expected, qty, _, _, _, rationale, _) = &snaps[STOCKOUT];
+    assert!(
+        rationale.contains(
+            "28 jours sans stock sur les 4 dernières semaines, non comptés comme absence de demande"
+        ),
+        "{rationale}"
+    );
     assert!((2_400..=3_300).contains(expected), "censored demand {expected}");
     assert!(*qty >= 28, "out of stock: orders a week's demand, {qty}");
     // The new item has 5 days of its own: it forecasts something, and orders.
-    let (expected, ..) = &snaps[NEW];
+    let (expected, _, _, _, _, rationale, _) = &snaps[NEW];
     assert!(*expected > 0);
+    assert!(rationale.contains("article récent : prévision appuyée sur sa catégorie"), "{rationale}");
     for (item, (_, qty, cap, ..)) in &snaps {
         assert!(*qty >= 0, "{item}");
         if let Some(cap) = cap {

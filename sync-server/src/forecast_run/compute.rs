@@ -146,6 +146,7 @@ fn snapshot(
     if DemandQty::from_boxes(expected) == DemandQty::default() && rec.qty == 0 {
         return None;
     }
+    let rationale = rec.rationale.clone() + &context(item, f.method, prior.is_some());
     Some(ForecastIssued {
         run_id: input.run_id,
         item_id: item.item_id,
@@ -164,9 +165,34 @@ fn snapshot(
         bias_pct: bias,
         method: f.method.name().to_string(),
         demand_class: class_code(f.class.class).to_string(),
-        rationale: rec.rationale,
+        rationale,
         model_version: MODEL_VERSION.to_string(),
     })
+}
+
+/// Days without stock in the last weeks that the forecast did not count as zero demand.
+const RECENT_DAYS: usize = 28;
+
+/// What the manager should know about where the figure comes from, in the rationale's
+/// words: a new item leaning on its category, recent stock-outs left out.
+fn context(item: &ItemInput, method: forecast::Method, has_prior: bool) -> String {
+    let mut out = String::new();
+    if method == forecast::Method::NewItemMean {
+        out.push_str(if has_prior {
+            " ; article récent : prévision appuyée sur sa catégorie"
+        } else {
+            " ; article récent : prévision sur ses premiers jours"
+        });
+    }
+    let start = item.in_stock.len().saturating_sub(RECENT_DAYS);
+    let empty = item.in_stock[start..].iter().filter(|s| !**s).count();
+    if empty > 0 {
+        let days = if empty == 1 { "1 jour".to_string() } else { format!("{empty} jours") };
+        out.push_str(&format!(
+            " ; {days} sans stock sur les 4 dernières semaines, non comptés comme absence de demande"
+        ));
+    }
+    out
 }
 
 fn class_code(c: forecast::DemandClass) -> &'static str {
