@@ -3,36 +3,11 @@
 //! message and store nothing, and a day runs end to end with `--json` output.
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/pharmactl.rs"]
+mod pharmactl;
+
+use pharmactl::*;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn pharmactl(db: &Path, user: Option<(&str, &str)>, args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_pharmactl"));
-    c.arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("PHARMA_USER")
-        .env_remove("PHARMA_PIN")
-        .env_remove("PHARMA_DB");
-    if let Some((u, p)) = user {
-        c.args(["--user", u, "--pin", p]);
-    }
-    c.output().unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn failed(o: &Output) -> String {
-    assert!(!o.status.success(), "should fail; stdout: {}", String::from_utf8_lossy(&o.stdout));
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_str(&ok(o)).unwrap()
-}
 
 const OWNER: Option<(&str, &str)> = Some(("fatima", "1234"));
 

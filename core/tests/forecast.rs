@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "common/pharmactl.rs"]
+mod pharmactl;
 
 use automerge::ActorId;
 use chrono::{DateTime, Duration, Utc};
@@ -16,9 +18,8 @@ use pharma_core::ids::{ForecastRunId, ItemId, SeededIds};
 use pharma_core::money::Money;
 use pharma_core::orders::OrderStatus;
 use pharma_core::store::{AggregateDoc, DocId, ForecastError, NewItem, Store, StoreError, rebuild_into};
+use pharmactl::{failed, ok, pharmactl};
 use serde_json::{Map, Value};
-use std::path::Path;
-use std::process::{Command, Output};
 
 /// The sync server writes forecasts as its own Automerge actor.
 const SERVER_ACTOR: [u8; 16] = [0x5e; 16];
@@ -400,30 +401,6 @@ fn a_rebuild_reproduces_the_forecast_tables() {
 }
 
 // ---- pharmactl ----
-
-fn pharmactl(db: &Path, user: Option<(&str, &str)>, args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_pharmactl"));
-    c.arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("PHARMA_USER")
-        .env_remove("PHARMA_PIN")
-        .env_remove("PHARMA_DB");
-    if let Some((u, p)) = user {
-        c.args(["--user", u, "--pin", p]);
-    }
-    c.output().unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn failed(o: &Output) -> String {
-    assert!(!o.status.success(), "should fail; stdout: {}", String::from_utf8_lossy(&o.stdout));
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
 
 const MANAGER: Option<(&str, &str)> = Some(("karim", "2345"));
 const CASHIER: Option<(&str, &str)> = Some(("salma", "3456"));

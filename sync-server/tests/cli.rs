@@ -11,21 +11,6 @@ use common::process::Spawned;
 use common::*;
 use pharma_core::protocol::DocChanges;
 use reqwest::StatusCode;
-use std::process::Command;
-
-fn cli(db: &TestDb, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_pharma-sync-server"))
-        .args(args)
-        .env("PHARMA_SYNC_DATABASE_URL", &db.url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[tokio::test]
 async fn admin_commands_serve_and_audit_verify_end_to_end() {

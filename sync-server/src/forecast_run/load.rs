@@ -20,14 +20,17 @@ pub const WINDOW_DAYS: i64 = 730;
 /// habits no longer apply).
 const SHELF_LIFE_LOOKBACK_DAYS: i64 = 365;
 
-/// The pharmacy's time zone name, Morocco's when the pharmacy has not synced its settings.
+/// The time zone of a pharmacy whose settings have not reached the server yet.
+pub const DEFAULT_TIME_ZONE: chrono_tz::Tz = chrono_tz::Africa::Casablanca;
+
+/// The pharmacy's time zone name, [`DEFAULT_TIME_ZONE`] when its settings have not synced.
 pub async fn time_zone(conn: &mut PgConnection, tenant: Uuid) -> Result<String, sqlx_core::Error> {
     let tz: Option<(String,)> =
         sqlx_core::query_as::query_as("SELECT time_zone FROM pharmacy WHERE tenant_id = $1 LIMIT 1")
             .bind(tenant)
             .fetch_optional(&mut *conn)
             .await?;
-    Ok(tz.map_or_else(|| "Africa/Casablanca".to_string(), |(t,)| t))
+    Ok(tz.map_or_else(|| DEFAULT_TIME_ZONE.name().to_string(), |(t,)| t))
 }
 
 /// The pharmacy's replenishment policy (defaults unless set with `forecast settings`).

@@ -95,7 +95,7 @@ async fn due_tenants(
         .into_iter()
         .filter(|(_, tz, last)| {
             let tz: chrono_tz::Tz =
-                tz.as_deref().and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::Africa::Casablanca);
+                tz.as_deref().and_then(|t| t.parse().ok()).unwrap_or(super::load::DEFAULT_TIME_ZONE);
             let local = now.with_timezone(&tz);
             local.hour() >= config.run_hour && last.is_none_or(|d| d < local.date_naive())
         })

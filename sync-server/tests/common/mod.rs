@@ -231,3 +231,18 @@ pub async fn table_count(db: &TestDb, table: &str) -> i64 {
         .unwrap();
     n
 }
+
+/// Runs the server binary's command line against `db`: success, stdout, stderr.
+pub fn cli(db: &TestDb, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pharma-sync-server"))
+        .args(args)
+        .env("PHARMA_SYNC_DATABASE_URL", &db.url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
