@@ -11,6 +11,11 @@
 //!   nothing, idempotent by change hash (a retried push is a no-op).
 //! - `POST /v1/pull` — [`PullRequest`] → [`PullResponse`]: changes the device has not been
 //!   sent yet, after its cursor; `more` says to pull again.
+//! - `POST /v1/verify` — [`VerifyRequest`] → [`VerifyResponse`]: what the server holds, per
+//!   document (number of changes and a digest of their hashes, see [`changes_digest`]), so a
+//!   device can find documents it lacks changes of, whatever its cursor says.
+//! - `POST /v1/doc` — [`DocRequest`] → [`DocResponse`]: every change of one document made by
+//!   other devices, in pages: how a device repairs what [`VerifyResponse`] showed missing.
 //! - `GET /v1/live` — WebSocket; the server sends [`LiveEvent`]s when other devices of the
 //!   pharmacy push, so a device in steady state never polls.
 //!
@@ -95,6 +100,74 @@ pub struct PullResponse {
 }
 
 /// Pushed by the server on `/v1/live`.
+/// Asks for the server's per-document digests, in document-name order after `after`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyRequest {
+    #[serde(default)]
+    pub after: Option<String>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// What the server holds of one document: every change visible in the feed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocDigest {
+    pub doc_id: String,
+    pub changes: u64,
+    /// [`changes_digest`] of the document's change hashes, lowercase hex.
+    pub digest: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyResponse {
+    /// In byte order of the document name.
+    pub docs: Vec<DocDigest>,
+    /// More documents follow: ask again with `after` = the last name.
+    pub more: bool,
+}
+
+/// Asks for one document's changes made by other devices, after the server's position
+/// `after` (from the previous page).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocRequest {
+    pub doc_id: String,
+    #[serde(default)]
+    pub after: Option<i64>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocResponse {
+    pub doc_id: String,
+    #[serde(with = "base64_list")]
+    pub changes: Vec<Vec<u8>>,
+    /// Where the next page starts.
+    pub next: i64,
+    pub more: bool,
+}
+
+/// The digest both sides compute over a document's change hashes: SHA-256 of the 32-byte
+/// hashes sorted in byte order and concatenated. Order-free, so two holders of the same set
+/// of changes agree however they received them.
+///
+/// ```
+/// use pharma_core::protocol::changes_digest;
+/// let a = [[1u8; 32], [2u8; 32]];
+/// let b = [[2u8; 32], [1u8; 32]];
+/// assert_eq!(changes_digest(a.iter().map(|h| h.as_slice())), changes_digest(b.iter().map(|h| h.as_slice())));
+/// ```
+pub fn changes_digest<'a>(hashes: impl IntoIterator<Item = &'a [u8]>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut sorted: Vec<&[u8]> = hashes.into_iter().collect();
+    sorted.sort_unstable();
+    let mut h = Sha256::new();
+    for x in sorted {
+        h.update(x);
+    }
+    hex::encode(h.finalize())
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LiveEvent {

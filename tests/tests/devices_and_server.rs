@@ -122,7 +122,7 @@ impl Server {
 }
 
 fn client() -> SyncClient<OsKeyring> {
-    SyncClient::new(OsKeyring).unwrap()
+    devices::sync_client()
 }
 
 fn sell(store: &mut Store, who: &Actor, session: SessionId, code: &str) {
@@ -177,6 +177,10 @@ fn two_counters_sell_offline_and_converge_through_the_real_server() {
         sell(&mut b, &salma, s_b, &code);
     }
 
+    // The first counter's sales reach the server before a boundary of transaction ids (when
+    // one is near), the second's after it.
+    c.sync_once(&mut a.store).unwrap();
+    world.rt.block_on(pg::cross_next_boundary(&world.url));
     sync_until_converged(&c, &mut [&mut b, &mut a.store]);
     assert_eq!((a.store.changes_waiting().unwrap(), b.changes_waiting().unwrap()), (0, 0));
     let (ea, eb) = (a.store.export().unwrap().0, b.export().unwrap().0);

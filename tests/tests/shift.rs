@@ -29,7 +29,7 @@ use pharma_core::people::{Actor, Role};
 use pharma_core::protocol::DocChanges;
 use pharma_core::rng::SplitMix64;
 use pharma_core::store::{InitPharmacy, NewItem, OrderLineInput, ReceiveLine, Store};
-use pharma_core::sync_client::{CredentialStore, OsKeyring, SyncClient};
+use pharma_core::sync_client::{CredentialStore, OsKeyring};
 use pharma_core::tender::{Tender, TenderKind};
 use pharma_sync_server::admin;
 use serde_json::Value;
@@ -186,7 +186,7 @@ fn run_shift(instances: usize) {
     let mut c2 = open_store(&dir.path().join("c2.db"), &clock, seed(2));
     let mut c3 = open_store(&dir.path().join("c3.db"), &clock, seed(3));
     let mut tab = open_store(&dir.path().join("tablette.db"), &clock, seed(4));
-    let c = SyncClient::new(OsKeyring).unwrap();
+    let c = devices::sync_client();
     for (d, (s, name)) in
         [(&mut c1, "Comptoir 1"), (&mut c2, "Comptoir 2"), (&mut c3, "Comptoir 3"), (&mut tab, "Tablette")]
             .into_iter()
@@ -294,7 +294,12 @@ fn run_shift(instances: usize) {
         deliveries.push(queues[pick].pop().unwrap());
     }
     let (mut accepted, mut duplicates) = (0, 0);
-    for (instance, credential, docs) in deliveries.iter().cloned() {
+    for (k, (instance, credential, docs)) in deliveries.iter().cloned().enumerate() {
+        // Half the deliveries on each side of a boundary of transaction ids when one is near
+        // (the test command starts the cluster just before one).
+        if k == deliveries.len() / 2 {
+            world.cross_next_boundary();
+        }
         let body = world.push(instance, &credential, docs);
         accepted += body["accepted"].as_u64().unwrap();
         duplicates += body["duplicates"].as_u64().unwrap();

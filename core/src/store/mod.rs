@@ -38,6 +38,7 @@ mod rebuild;
 mod report;
 mod seed;
 mod sync;
+mod verify;
 
 pub use doc::{AggregateDoc, DocError, DocId, NewChange};
 pub use error::{Result, StoreError};
@@ -49,6 +50,7 @@ pub use rebuild::rebuild_into;
 pub use report::{DayReport, RegisterDay};
 pub use seed::{SeedOptions, SeedReport, make_change};
 pub use sync::{Applied, MAX_CHANGE_BYTES};
+pub use verify::HeldDigest;
 
 use crate::audit::{AuditDraft, AuditEntry, seal};
 use crate::clock::{Clock, SystemClock};

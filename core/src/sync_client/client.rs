@@ -32,6 +32,9 @@ pub struct SyncReport {
     /// Of those, changes that were new to this device.
     pub applied: u64,
     pub pull_pages: u64,
+    /// The full-feed recheck, when this sync ran one (after an upgrade, or asked for).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recheck: Option<super::verify::VerifyReport>,
 }
 
 /// What the device learns when it joins a pharmacy.
@@ -146,6 +149,13 @@ impl<C: CredentialStore> SyncClient<C> {
         self.sync_with(&Direct(std::cell::RefCell::new(store)))
     }
 
+    /// Syncs, then rechecks the whole feed against the server whatever the recheck mark
+    /// says, repairing what differs (`pharmactl sync --verify`).
+    pub fn sync_and_verify(&self, store: &mut Store) -> Result<SyncReport, SyncError> {
+        store.set_feed_recheck_due(true)?;
+        self.sync_once(store)
+    }
+
     pub(crate) fn sync_with(&self, store: &impl StoreAccess) -> Result<SyncReport, SyncError> {
         let result = self.sync_inner(store);
         let recorded = store.with(|s| match &result {
@@ -171,6 +181,10 @@ impl<C: CredentialStore> SyncClient<C> {
         let mut report = SyncReport::default();
         self.push_all(store, &base, &credential, &mut report)?;
         self.pull_all(store, &base, &credential, &mut report)?;
+        // After the pull, so only what the feed cannot bring any more counts as missing.
+        if store.with(|s| s.feed_recheck_due())? {
+            report.recheck = Some(self.verify_with(store)?);
+        }
         Ok(report)
     }
 
@@ -237,7 +251,7 @@ impl<C: CredentialStore> SyncClient<C> {
         Ok(())
     }
 
-    fn post<Req: Serialize, Resp: DeserializeOwned>(
+    pub(super) fn post<Req: Serialize, Resp: DeserializeOwned>(
         &self,
         base: &str,
         path: &str,

@@ -18,9 +18,11 @@ mod credentials;
 mod error;
 mod live;
 mod sync_loop;
+mod verify;
 
 pub use backoff::Backoff;
 pub use client::{Enrolled, MAX_PUSH_CHANGES, PULL_PAGE, SyncClient, SyncReport};
 pub use credentials::{CredentialStore, KEYRING_SERVICE, OsKeyring};
 pub use error::SyncError;
 pub use sync_loop::{SyncHandle, SyncLoop, SyncOptions, SyncStatus};
+pub use verify::VerifyReport;

@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod pull;
 pub mod push;
+pub mod verify;
 
 use crate::state::AppState;
 use axum::Router;
@@ -22,6 +23,8 @@ pub fn build_app(state: AppState) -> Router {
         .route("/enroll", post(enroll::enroll))
         .route("/push", post(push::push))
         .route("/pull", post(pull::pull))
+        .route("/verify", post(verify::verify))
+        .route("/doc", post(verify::doc))
         .route("/live", get(live::live))
         .layer(middleware::from_fn(crate::version::check))
         // Readable by anyone, whatever their version: it is how a client learns the protocol.

@@ -15,6 +15,22 @@ use axum::extract::State;
 use pharma_core::protocol::{Cursor, DocChanges, PullRequest, PullResponse};
 use std::collections::HashMap;
 
+/// One page of the feed after a position.
+///
+/// Correct by construction: the feed is ordered and compared on the typed `xid8` column of
+/// the table (`c.xid`), never on its text form, which is only an output aliased `feed_xid` so
+/// that no `ORDER BY` name can resolve to it (PostgreSQL resolves an `ORDER BY` name to an
+/// output column first: `SELECT xid::text … ORDER BY xid` sorted as text, and once a
+/// pharmacy's history crossed a change of digit count the cursor passed changes it never
+/// sent). `xid8` is 64 bits with the epoch, so the 2^32 wrap of plain xids is no boundary.
+/// A test checks the plan sorts on the column (`feed_plan_orders_by_the_typed_column`).
+pub const FEED_PAGE: &str = "SELECT c.xid::text AS feed_xid, c.seq, c.doc_id, \
+         CASE WHEN c.device_id = $2 THEN NULL ELSE c.bytes END \
+     FROM changes AS c \
+     WHERE c.tenant_id = $1 AND (c.xid, c.seq) > ($3::text::xid8, $4) \
+       AND c.xid < pg_snapshot_xmin(pg_current_snapshot()) \
+     ORDER BY c.xid, c.seq LIMIT $5";
+
 /// A position in the feed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FeedPos {
@@ -50,20 +66,14 @@ pub async fn pull(
     let max = state.limits.max_pull_changes.max(1);
     let limit = req.limit.unwrap_or(max).clamp(1, max);
     // The device's own changes advance the cursor but are not sent back.
-    let rows: Vec<(String, i64, String, Option<Vec<u8>>)> = sqlx_core::query_as::query_as(
-        "SELECT xid::text, seq, doc_id, CASE WHEN device_id = $2 THEN NULL ELSE bytes END \
-         FROM changes \
-         WHERE tenant_id = $1 AND (xid, seq) > ($3::text::xid8, $4) \
-           AND xid < pg_snapshot_xmin(pg_current_snapshot()) \
-         ORDER BY xid, seq LIMIT $5",
-    )
-    .bind(device.tenant_id)
-    .bind(device.device_id)
-    .bind(from.xid.to_string())
-    .bind(from.seq)
-    .bind(i64::from(limit))
-    .fetch_all(&state.pool)
-    .await?;
+    let rows: Vec<(String, i64, String, Option<Vec<u8>>)> = sqlx_core::query_as::query_as(FEED_PAGE)
+        .bind(device.tenant_id)
+        .bind(device.device_id)
+        .bind(from.xid.to_string())
+        .bind(from.seq)
+        .bind(i64::from(limit))
+        .fetch_all(&state.pool)
+        .await?;
     let more = rows.len() >= limit as usize;
     let mut pos = from;
     let mut docs: Vec<DocChanges> = Vec::new();

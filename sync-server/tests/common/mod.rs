@@ -28,7 +28,11 @@ pub struct TestDb {
 }
 
 pub async fn test_db() -> TestDb {
-    let url = pg::fresh_database().await;
+    test_db_on(pg::fresh_database().await).await
+}
+
+/// A migrated database at `url` (e.g. from [`pg::fresh_database_at_xid`]).
+pub async fn test_db_on(url: String) -> TestDb {
     let pool = db::connect(&url, 4).await.unwrap();
     db::migrate(&pool).await.unwrap();
     TestDb { url, pool }
@@ -100,7 +104,10 @@ pub struct Setup {
 }
 
 pub async fn setup(limits: Limits) -> Setup {
-    let db = test_db().await;
+    setup_on(test_db().await, limits).await
+}
+
+pub async fn setup_on(db: TestDb, limits: Limits) -> Setup {
     let server = start_server(&db, limits).await;
     let tenant = admin::create_tenant(&db.pool, "Pharmacie Atlas").await.unwrap();
     Setup { db, server, tenant }

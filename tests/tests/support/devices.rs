@@ -6,6 +6,18 @@ use pharma_core::store::Store;
 use pharma_core::sync_client::{CredentialStore, OsKeyring, SyncClient};
 use std::time::{Duration, Instant};
 
+/// The sync client the tests use. `PHARMA_TEST_PULL_PAGE=<n>` makes its pull pages that
+/// small: the test command sets it for the runs at large, boundary-crossing transaction ids,
+/// so pages straddle the boundary and a feed that orders or compares positions wrongly
+/// loses changes there (it is never noticed with pages larger than what is waiting).
+pub(crate) fn sync_client() -> SyncClient<OsKeyring> {
+    let c = SyncClient::new(OsKeyring).unwrap();
+    match std::env::var("PHARMA_TEST_PULL_PAGE").ok().and_then(|v| v.parse::<u32>().ok()) {
+        Some(page) => c.with_batch_sizes(pharma_core::sync_client::MAX_PUSH_CHANGES, page),
+        None => c,
+    }
+}
+
 /// Joins a new session keyring for this thread and the threads it starts: the kernel
 /// keyring stores nothing for root outside one. The keyring crate links root's persistent
 /// keyring into it, so credentials are shared by device id across tests: each test uses

@@ -17,6 +17,7 @@ use tokio::sync::oneshot;
 pub(crate) struct World {
     pub(crate) rt: Runtime,
     pub(crate) pool: PgPool,
+    pub(crate) db_url: String,
     instances: Vec<Instance>,
 }
 
@@ -28,9 +29,23 @@ struct Instance {
 
 impl World {
     pub(crate) fn new(n: usize) -> World {
+        Self::start(n, None)
+    }
+
+    /// `n` instances on a database of a throwaway cluster whose transaction counter starts
+    /// at `xid8`.
+    #[allow(dead_code)]
+    pub(crate) fn new_at_xid(n: usize, xid8: u64) -> World {
+        Self::start(n, Some(xid8))
+    }
+
+    fn start(n: usize, xid8: Option<u64>) -> World {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let (url, pool) = rt.block_on(async {
-            let url = pg::fresh_database().await;
+            let url = match xid8 {
+                Some(x) => pg::fresh_database_at_xid(x).await,
+                None => pg::fresh_database().await,
+            };
             let pool = db::connect(&url, 4).await.unwrap();
             db::migrate(&pool).await.unwrap();
             (url, pool)
@@ -60,10 +75,17 @@ impl World {
                 Instance { addr, stop: Some(tx), task: Some(task) }
             })
             .collect();
-        World { rt, pool, instances }
+        World { rt, pool, db_url: url, instances }
     }
 
     /// The instance device `d` of `n_devices` talks to: the devices spread evenly, in order.
+    /// Moves the cluster's transaction counter past the next boundary of transaction ids
+    /// (a change of digit count, or the 2^32 wrap) when one is near, so the history a test
+    /// is making crosses it here; returns the boundary crossed.
+    pub(crate) fn cross_next_boundary(&self) -> Option<u64> {
+        self.rt.block_on(pg::cross_next_boundary(&self.db_url))
+    }
+
     pub(crate) fn instance_of(&self, d: usize, n_devices: usize) -> usize {
         d * self.instances.len() / n_devices
     }

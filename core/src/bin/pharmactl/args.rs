@@ -95,6 +95,10 @@ pub struct EnrollArgs {
 pub struct SyncArgs {
     #[command(subcommand)]
     pub command: Option<SyncCmd>,
+    /// After syncing, compare every document with the server's and fetch what this device
+    /// lacks (done by itself once after an upgrade).
+    #[arg(long)]
+    pub verify: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -21,7 +21,11 @@ pub fn sync(ctx: &mut Ctx, a: SyncArgs) -> Result<()> {
         Some(SyncCmd::Status) => status(ctx),
         None => {
             let client = SyncClient::new(OsKeyring)?;
-            let r = client.sync_once(&mut ctx.store)?;
+            let r = if a.verify {
+                client.sync_and_verify(&mut ctx.store)?
+            } else {
+                client.sync_once(&mut ctx.store)?
+            };
             ctx.print(&r, || {
                 let mut s = format!(
                     "envoyés : {} changement(s) en {} requête(s)",
@@ -35,6 +39,19 @@ pub fn sync(ctx: &mut Ctx, a: SyncArgs) -> Result<()> {
                     "\nreçus : {} changement(s), {} nouveau(x), en {} page(s)",
                     r.received, r.applied, r.pull_pages
                 ));
+                if let Some(v) = &r.recheck {
+                    s.push_str(&format!(
+                        "\nvérification : {} document(s) comparé(s) avec le serveur, {} différent(s), \
+                         {} changement(s) manquant(s) récupéré(s), {} renvoyé(s)",
+                        v.docs_checked, v.docs_differing, v.changes_recovered, v.changes_repushed
+                    ));
+                    if !v.docs_still_differing.is_empty() {
+                        s.push_str(&format!(
+                            "\nencore différents (à revérifier) : {}",
+                            v.docs_still_differing.join(", ")
+                        ));
+                    }
+                }
                 s
             })
         }
