@@ -183,7 +183,13 @@ impl<C: CredentialStore> SyncClient<C> {
         self.pull_all(store, &base, &credential, &mut report)?;
         // After the pull, so only what the feed cannot bring any more counts as missing.
         if store.with(|s| s.feed_recheck_due())? {
-            report.recheck = Some(self.verify_with(store)?);
+            match self.verify_with(store) {
+                Ok(v) => report.recheck = Some(v),
+                // A server from before the recheck: the sync itself succeeded; the recheck
+                // stays due for when the server is upgraded.
+                Err(SyncError::Refused { status: 404, .. }) => {}
+                Err(e) => return Err(e),
+            }
         }
         Ok(report)
     }
