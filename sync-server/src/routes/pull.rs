@@ -49,9 +49,12 @@ pub async fn pull(
     };
     let max = state.limits.max_pull_changes.max(1);
     let limit = req.limit.unwrap_or(max).clamp(1, max);
-    // The device's own changes advance the cursor but are not sent back.
+    // The device's own changes advance the cursor but are not sent back; nor are changes
+    // stored under a non-canonical alias name (before the 20261204180000 migration), which
+    // devices now refuse.
     let rows: Vec<(String, i64, String, Option<Vec<u8>>)> = sqlx_core::query_as::query_as(
-        "SELECT xid::text, seq, doc_id, CASE WHEN device_id = $2 THEN NULL ELSE bytes END \
+        "SELECT xid::text, seq, doc_id, \
+                CASE WHEN device_id = $2 OR NOT pharma_doc_id_is_canonical(doc_id) THEN NULL ELSE bytes END \
          FROM changes \
          WHERE tenant_id = $1 AND (xid, seq) > ($3::text::xid8, $4) \
            AND xid < pg_snapshot_xmin(pg_current_snapshot()) \
