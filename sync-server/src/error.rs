@@ -55,9 +55,10 @@ impl ApiError {
             ApiError::ProtocolVersion { .. } => StatusCode::UPGRADE_REQUIRED,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Revoked | ApiError::EnrollCode | ApiError::MetricsForbidden => StatusCode::FORBIDDEN,
-            ApiError::DeviceExists(_) => StatusCode::CONFLICT,
+            // Reserved ids are taken, by the server itself: the device draws another one,
+            // as for an id already enrolled.
+            ApiError::DeviceExists(_) | ApiError::DeviceIdReserved(_) => StatusCode::CONFLICT,
             ApiError::DeviceName
-            | ApiError::DeviceIdReserved(_)
             | ApiError::BadJson(_)
             | ApiError::Invalid(_)
             | ApiError::BadCursor => StatusCode::BAD_REQUEST,

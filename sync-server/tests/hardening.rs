@@ -41,7 +41,7 @@ async fn the_nil_and_max_device_ids_are_reserved() {
     let c = Client::new(&s.server);
     for id in [Uuid::nil(), Uuid::max()] {
         let (status, body) = c.post("/v1/enroll", &enroll_req(&code, "Comptoir", id)).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{id} {body}");
+        assert_eq!(status, StatusCode::CONFLICT, "{id} {body}");
         assert_eq!(body["code"], "device_id_reserved");
     }
     assert_eq!(table_count(&s.db, "devices").await, 0);
