@@ -262,3 +262,31 @@ async fn the_bearer_scheme_is_read_in_any_case_and_401_names_it() {
     assert_eq!(resp.headers()["www-authenticate"], "Bearer");
     s.server.stop().await;
 }
+
+#[tokio::test]
+async fn bodies_must_be_objects_integral_floats_count_as_integers_and_a_bad_websocket_key_gets_400() {
+    let s = setup(Limits::default()).await;
+    let c = s.client(Uuid::from_u128(95)).await;
+    let (status, body) = c.post_raw("/v1/pull", b"[null, null]".to_vec()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "bad_json");
+    let (status, body) = c.post_raw("/v1/pull", br#"{"limit": 5.0}"#.to_vec()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = c.post_raw("/v1/pull", br#"{"limit": 5.5}"#.to_vec()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    let handshake = |key: &'static str| {
+        c.http
+            .get(s.server.url("/v1/live"))
+            .header(PROTOCOL_HEADER, "1")
+            .bearer_auth(c.credential.as_ref().unwrap())
+            .header("connection", "Upgrade")
+            .header("upgrade", "websocket")
+            .header("sec-websocket-version", "13")
+            .header("sec-websocket-key", key)
+            .send()
+    };
+    assert_eq!(handshake("pas-une-clé").await.unwrap().status(), StatusCode::BAD_REQUEST);
+    assert_eq!(handshake("AAAAAAAAAAAAAAAAAAAAAA==").await.unwrap().status(), StatusCode::SWITCHING_PROTOCOLS);
+    s.server.stop().await;
+}
