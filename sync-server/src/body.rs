@@ -58,7 +58,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
 }
 
 /// Replaces every float without fractional part (within the 64-bit integers) by that
-/// integer; true when it replaced any.
+/// integer; true when it replaced any. Every element is visited (no short circuit).
 fn integral_floats_to_integers(v: &mut Value) -> bool {
     match v {
         Value::Number(n) if n.is_f64() => {
@@ -81,8 +81,8 @@ fn integral_floats_to_integers(v: &mut Value) -> bool {
                 None => false,
             }
         }
-        Value::Array(items) => items.iter_mut().fold(false, |any, i| integral_floats_to_integers(i) || any),
-        Value::Object(map) => map.values_mut().fold(false, |any, i| integral_floats_to_integers(i) || any),
+        Value::Array(items) => items.iter_mut().map(integral_floats_to_integers).filter(|c| *c).count() > 0,
+        Value::Object(map) => map.values_mut().map(integral_floats_to_integers).filter(|c| *c).count() > 0,
         Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => false,
     }
 }

@@ -58,10 +58,9 @@ impl ApiError {
             // Reserved ids are taken, by the server itself: the device draws another one,
             // as for an id already enrolled.
             ApiError::DeviceExists(_) | ApiError::DeviceIdReserved(_) => StatusCode::CONFLICT,
-            ApiError::DeviceName
-            | ApiError::BadJson(_)
-            | ApiError::Invalid(_)
-            | ApiError::BadCursor => StatusCode::BAD_REQUEST,
+            ApiError::DeviceName | ApiError::BadJson(_) | ApiError::Invalid(_) | ApiError::BadCursor => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::BodyTooLarge { .. } | ApiError::TooManyChanges { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RateLimited { .. } | ApiError::EnrollThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,

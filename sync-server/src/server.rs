@@ -61,8 +61,11 @@ pub async fn serve(
             stop_rx,
         ))
     });
-    let gate =
-        Gate::new(config.limits.max_open_connections, config.limits.max_connections_per_address, state.metrics.clone());
+    let gate = Gate::new(
+        config.limits.max_open_connections,
+        config.limits.max_connections_per_address,
+        state.metrics.clone(),
+    );
     let app = build_app(state);
     let addr = listener.local_addr()?;
     tracing::info!("listening on {addr}");

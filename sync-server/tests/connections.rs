@@ -87,10 +87,9 @@ async fn half_sent_requests_over_the_per_address_cap_are_closed_at_once_the_rest
     let sent = Instant::now();
     let mut held = half_sent_from("127.0.0.2", to, 16).await;
     // All watched at once: the window must end well before the 1 s header timeout.
-    let verdicts = futures_util::future::join_all(
-        held.iter_mut().map(|c| closed_within(c, Duration::from_millis(300))),
-    )
-    .await;
+    let verdicts =
+        futures_util::future::join_all(held.iter_mut().map(|c| closed_within(c, Duration::from_millis(300))))
+            .await;
     let closed_at_once = verdicts.iter().filter(|v| v.is_some()).count();
     let mut still_open: Vec<TcpStream> =
         held.into_iter().zip(&verdicts).filter(|(_, v)| v.is_none()).map(|(c, _)| c).collect();

@@ -101,7 +101,10 @@ async fn aliases_stored_before_the_migration_are_reported_not_sent_and_no_new_on
 
     let (ok, out, err) = cli(&test, &["doc", "aliases"]);
     assert!(!ok, "aliases found: the command fails");
-    assert!(out.contains(&format!("{tenant}\t{alias}\t→ session/01900000-0000-7000-8000-000000000041")), "{out}");
+    assert!(
+        out.contains(&format!("{tenant}\t{alias}\t→ session/01900000-0000-7000-8000-000000000041")),
+        "{out}"
+    );
     assert!(out.contains(&writer.to_string()), "{out}");
     assert!(err.contains("1 nom(s)"), "{err}");
 
@@ -170,7 +173,8 @@ async fn enrollment_attempts_are_limited_per_address_with_retry_after() {
     };
     let guesser = from("127.0.0.21");
     for i in 0..3u128 {
-        let (status, _) = guesser.post("/v1/enroll", &enroll_req("AAAA-BBBB-CCCC", "x", Uuid::from_u128(60 + i))).await;
+        let (status, _) =
+            guesser.post("/v1/enroll", &enroll_req("AAAA-BBBB-CCCC", "x", Uuid::from_u128(60 + i))).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
     // Even the right code is refused now, before it is looked up.
@@ -287,6 +291,9 @@ async fn bodies_must_be_objects_integral_floats_count_as_integers_and_a_bad_webs
             .send()
     };
     assert_eq!(handshake("pas-une-clé").await.unwrap().status(), StatusCode::BAD_REQUEST);
-    assert_eq!(handshake("AAAAAAAAAAAAAAAAAAAAAA==").await.unwrap().status(), StatusCode::SWITCHING_PROTOCOLS);
+    assert_eq!(
+        handshake("AAAAAAAAAAAAAAAAAAAAAA==").await.unwrap().status(),
+        StatusCode::SWITCHING_PROTOCOLS
+    );
     s.server.stop().await;
 }

@@ -16,7 +16,8 @@ pub async fn metrics(State(state): State<AppState>, client: ClientAddr, headers:
         None if client.is_loopback() => Ok(()),
         None => Err(ApiError::MetricsForbidden),
         Some(token) => {
-            let sent = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(auth::bearer);
+            let sent =
+                headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(auth::bearer);
             // Compared as hashes: equal-length digests, so the time taken says nothing useful.
             match sent {
                 Some(s) if Sha256::digest(s.as_bytes()) == Sha256::digest(token.as_bytes()) => Ok(()),
@@ -25,7 +26,9 @@ pub async fn metrics(State(state): State<AppState>, client: ClientAddr, headers:
         }
     };
     match allowed {
-        Ok(()) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response(),
+        Ok(()) => {
+            ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -44,7 +47,8 @@ mod tests {
 
     /// The real router; the pool is lazy and never used: `/metrics` reads counters only.
     async fn get(token: Option<&str>, peer: &str, auth: Option<&str>) -> StatusCode {
-        let pool = sqlx_postgres::PgPoolOptions::new().connect_lazy("postgres://nobody@localhost/none").unwrap();
+        let pool =
+            sqlx_postgres::PgPoolOptions::new().connect_lazy("postgres://nobody@localhost/none").unwrap();
         let (_tx, rx) = tokio::sync::watch::channel(false);
         let state = AppState::new(pool, Limits::default(), Feed::default(), rx).with_metrics_token(token);
         let mut req = Request::get("/metrics");
