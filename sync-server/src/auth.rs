@@ -56,6 +56,13 @@ pub fn normalize_code(code: &str) -> String {
         .collect()
 }
 
+/// The credential of an `Authorization` value: the scheme is case-insensitive (RFC 7235
+/// §2.1), followed by one or more spaces.
+pub fn bearer(value: &str) -> Option<&str> {
+    let (scheme, rest) = value.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+}
+
 impl FromRequestParts<AppState> for AuthedDevice {
     type Rejection = ApiError;
 
@@ -64,13 +71,19 @@ impl FromRequestParts<AppState> for AuthedDevice {
         let credential = header
             .to_str()
             .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(bearer)
             .filter(|c| !c.is_empty() && c.len() <= 256)
             .ok_or(ApiError::Unauthorized)?;
+        // A revoked device's requests are refused and leave no trace on `last_seen_at`
+        // (nor a new row version): "seen" means "served".
         let row: Option<(Uuid, Uuid, bool)> = sqlx_core::query_as::query_as(
-            "UPDATE devices SET last_seen_at = now() WHERE credential_hash = $1 \
-             RETURNING tenant_id, device_id, revoked_at IS NOT NULL",
+            "WITH found AS ( \
+                 SELECT tenant_id, device_id, revoked_at IS NOT NULL AS revoked \
+                 FROM devices WHERE credential_hash = $1), \
+             seen AS ( \
+                 UPDATE devices d SET last_seen_at = now() FROM found f \
+                 WHERE d.tenant_id = f.tenant_id AND d.device_id = f.device_id AND NOT f.revoked) \
+             SELECT tenant_id, device_id, revoked FROM found",
         )
         .bind(sha256(credential))
         .fetch_optional(&state.pool)
@@ -98,5 +111,15 @@ mod tests {
         assert_eq!(URL_SAFE_NO_PAD.decode(&c).map(|b| b.len()).ok(), Some(32));
         assert_ne!(c, new_credential());
         assert_eq!(sha256("x").len(), 32);
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        for v in ["Bearer abc", "bearer abc", "BEARER abc", "bEaReR   abc "] {
+            assert_eq!(bearer(v), Some("abc"), "{v}");
+        }
+        for v in ["Basic abc", "Bearerabc", "Bearer", "Token abc"] {
+            assert_eq!(bearer(v).filter(|c| !c.is_empty()), None, "{v}");
+        }
     }
 }

@@ -48,6 +48,21 @@ pub enum Command {
         #[command(subcommand)]
         command: ForecastCommand,
     },
+    /// Automerge documents.
+    Doc {
+        #[command(subcommand)]
+        command: DocCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocCommand {
+    /// Lists changes stored under a non-canonical document name (fails when there are).
+    Aliases {
+        /// One pharmacy (default: all).
+        #[arg(long)]
+        tenant: Option<Uuid>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -182,6 +197,7 @@ pub async fn run(cli: Cli) -> Result<bool, CliError> {
         Command::Device { command } => device(&pool, command).await?,
         Command::Audit { command: AuditCommand::Verify { tenant } } => verify(&pool, tenant).await?,
         Command::Forecast { command } => forecast(&pool, command).await?,
+        Command::Doc { command: DocCommand::Aliases { tenant } } => aliases(&pool, tenant).await?,
     };
     pool.close().await;
     Ok(ok)
@@ -248,6 +264,31 @@ async fn verify(pool: &sqlx_postgres::PgPool, tenant: Uuid) -> Result<bool, CliE
         return Ok(false);
     }
     Ok(true)
+}
+
+async fn aliases(pool: &sqlx_postgres::PgPool, tenant: Option<Uuid>) -> Result<bool, CliError> {
+    let found = crate::doc_aliases::find(pool, tenant).await.map_err(AdminError::from)?;
+    if found.is_empty() {
+        println!("aucun alias de document");
+        return Ok(true);
+    }
+    for a in &found {
+        let canonical = a.canonical.as_ref().map_or("(aucun document connu)", |d| d.as_str());
+        let devices: Vec<String> = a.devices.iter().map(Uuid::to_string).collect();
+        println!(
+            "{}\t{}\t→ {}\t{} changements\tpostes {}",
+            a.tenant_id,
+            a.doc_id,
+            canonical,
+            a.changes,
+            devices.join(",")
+        );
+    }
+    eprintln!(
+        "{} nom(s) de document non canoniques : ces changements ne sont plus envoyés aux postes",
+        found.len()
+    );
+    Ok(false)
 }
 
 async fn forecast(pool: &sqlx_postgres::PgPool, command: ForecastCommand) -> Result<bool, CliError> {

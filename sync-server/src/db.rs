@@ -30,6 +30,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/server/20261124150000_audit_chain_alerts.sql"),
     ),
     (20261124160000, "forecast", include_str!("../../migrations/server/20261124160000_forecast.sql")),
+    (
+        20261204180000,
+        "canonical_doc_ids",
+        include_str!("../../migrations/server/20261204180000_canonical_doc_ids.sql"),
+    ),
 ];
 
 pub fn migrator() -> Migrator {

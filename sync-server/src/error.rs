@@ -3,7 +3,7 @@
 
 use crate::ingest::Invalid;
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pharma_core::protocol::{ErrorBody, MIN_SUPPORTED_VERSION, PROTOCOL_VERSION};
 
@@ -21,6 +21,14 @@ pub enum ApiError {
     DeviceExists(uuid::Uuid),
     #[error("device name invalid")]
     DeviceName,
+    #[error("device id {0} reserved")]
+    DeviceIdReserved(uuid::Uuid),
+    #[error("too many enrollment attempts from one address")]
+    EnrollThrottled { retry_after_secs: u64 },
+    #[error("metrics refused to a peer off loopback without the token")]
+    MetricsForbidden,
+    #[error("request body not received within {secs} s")]
+    BodyTimeout { secs: u64 },
     #[error("malformed JSON body: {0}")]
     BadJson(#[source] serde_json::Error),
     #[error("body over {limit} bytes")]
@@ -32,7 +40,7 @@ pub enum ApiError {
     #[error("cursor invalid")]
     BadCursor,
     #[error("rate limit reached")]
-    RateLimited,
+    RateLimited { retry_after_secs: u64 },
     #[error("database: {0}")]
     Db(#[from] sqlx_core::Error),
     #[error("storing a push failed: {0}")]
@@ -46,13 +54,16 @@ impl ApiError {
         match self {
             ApiError::ProtocolVersion { .. } => StatusCode::UPGRADE_REQUIRED,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Revoked | ApiError::EnrollCode => StatusCode::FORBIDDEN,
-            ApiError::DeviceExists(_) => StatusCode::CONFLICT,
+            ApiError::Revoked | ApiError::EnrollCode | ApiError::MetricsForbidden => StatusCode::FORBIDDEN,
+            // Reserved ids are taken, by the server itself: the device draws another one,
+            // as for an id already enrolled.
+            ApiError::DeviceExists(_) | ApiError::DeviceIdReserved(_) => StatusCode::CONFLICT,
             ApiError::DeviceName | ApiError::BadJson(_) | ApiError::Invalid(_) | ApiError::BadCursor => {
                 StatusCode::BAD_REQUEST
             }
+            ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::BodyTooLarge { .. } | ApiError::TooManyChanges { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited { .. } | ApiError::EnrollThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Db(_) | ApiError::Store(_) | ApiError::Worker(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -78,8 +89,26 @@ impl ApiError {
                 ("enroll_code", "Code d'enrôlement inconnu, expiré ou déjà utilisé.".to_string())
             }
             ApiError::DeviceExists(id) => ("device_exists", format!("Le poste {id} est déjà enrôlé.")),
-            ApiError::DeviceName => {
-                ("device_name", "Nom de poste invalide (1 à 200 caractères).".to_string())
+            ApiError::DeviceName => (
+                "device_name",
+                "Nom de poste invalide (1 à 200 caractères, sans caractère de contrôle).".to_string(),
+            ),
+            ApiError::DeviceIdReserved(id) => (
+                "device_id_reserved",
+                format!("L'identifiant de poste {id} est réservé : l'application doit en tirer un autre."),
+            ),
+            ApiError::EnrollThrottled { retry_after_secs } => (
+                "enroll_throttled",
+                format!(
+                    "Trop de tentatives d'enrôlement depuis cette adresse : réessayez dans                      {retry_after_secs} s."
+                ),
+            ),
+            ApiError::MetricsForbidden => (
+                "metrics_forbidden",
+                "Métriques réservées à la machine du serveur (ou à qui détient le jeton).".to_string(),
+            ),
+            ApiError::BodyTimeout { secs } => {
+                ("body_timeout", format!("Requête reçue trop lentement (au plus {secs} s)."))
             }
             ApiError::BadJson(e) => ("bad_json", format!("Requête illisible : {e}")),
             ApiError::BodyTooLarge { limit } => {
@@ -93,9 +122,10 @@ impl ApiError {
             ),
             ApiError::Invalid(i) => (i.code(), i.message_fr()),
             ApiError::BadCursor => ("bad_cursor", "Curseur de synchronisation invalide.".to_string()),
-            ApiError::RateLimited => {
-                ("rate_limited", "Trop d'envois depuis ce poste : réessayez dans un instant.".to_string())
-            }
+            ApiError::RateLimited { retry_after_secs } => (
+                "rate_limited",
+                format!("Trop d'envois depuis ce poste : réessayez dans {retry_after_secs} s."),
+            ),
             ApiError::Db(_) | ApiError::Store(_) | ApiError::Worker(_) => {
                 ("internal", "Erreur interne du serveur : réessayez plus tard.".to_string())
             }
@@ -112,6 +142,36 @@ impl IntoResponse for ApiError {
         } else {
             tracing::debug!(error = %self, %status, "request refused");
         }
-        (status, Json(self.body())).into_response()
+        let mut response = (status, Json(self.body())).into_response();
+        let headers = response.headers_mut();
+        match &self {
+            ApiError::RateLimited { retry_after_secs } | ApiError::EnrollThrottled { retry_after_secs } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            // The rest of the body may still be on its way: the connection cannot be reused.
+            ApiError::BodyTimeout { .. } => {
+                headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            // RFC 7235: a 401 names the scheme it wants.
+            ApiError::Unauthorized => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            ApiError::ProtocolVersion { .. }
+            | ApiError::Revoked
+            | ApiError::EnrollCode
+            | ApiError::DeviceExists(_)
+            | ApiError::DeviceName
+            | ApiError::DeviceIdReserved(_)
+            | ApiError::MetricsForbidden
+            | ApiError::BadJson(_)
+            | ApiError::BodyTooLarge { .. }
+            | ApiError::TooManyChanges { .. }
+            | ApiError::Invalid(_)
+            | ApiError::BadCursor
+            | ApiError::Db(_)
+            | ApiError::Store(_)
+            | ApiError::Worker(_) => {}
+        }
+        response
     }
 }

@@ -13,6 +13,13 @@ pub struct Metrics {
     pub pulls: AtomicU64,
     pub changes_pulled: AtomicU64,
     pub live_connections: AtomicI64,
+    /// TCP connections held open now, and those closed at once for being over a cap.
+    pub open_connections: AtomicI64,
+    pub connections_refused: AtomicU64,
+    /// Refused pushes not kept in the quarantine: the device's sample was full.
+    pub quarantine_dropped: AtomicU64,
+    /// Enrollment attempts refused for coming too fast from one address.
+    pub enroll_throttled: AtomicU64,
     /// Nightly forecast runs that completed, and that failed.
     pub forecast_runs: AtomicU64,
     pub forecast_failures: AtomicU64,
@@ -30,6 +37,10 @@ impl Default for Metrics {
             pulls: AtomicU64::new(0),
             changes_pulled: AtomicU64::new(0),
             live_connections: AtomicI64::new(0),
+            open_connections: AtomicI64::new(0),
+            connections_refused: AtomicU64::new(0),
+            quarantine_dropped: AtomicU64::new(0),
+            enroll_throttled: AtomicU64::new(0),
             forecast_runs: AtomicU64::new(0),
             forecast_failures: AtomicU64::new(0),
             responses: (100..600).map(|_| AtomicU64::new(0)).collect(),
@@ -60,6 +71,21 @@ impl Metrics {
             ("pharma_sync_changes_pulled_total", "Changes sent by pulls.", &self.changes_pulled),
             ("pharma_sync_forecast_runs_total", "Nightly forecast runs completed.", &self.forecast_runs),
             ("pharma_sync_forecast_failures_total", "Nightly forecast runs failed.", &self.forecast_failures),
+            (
+                "pharma_sync_connections_refused_total",
+                "Connections closed on accept: over the total or per-address cap.",
+                &self.connections_refused,
+            ),
+            (
+                "pharma_quarantine_dropped_total",
+                "Refused pushes not quarantined: the device's kept sample was full.",
+                &self.quarantine_dropped,
+            ),
+            (
+                "pharma_sync_enroll_throttled_total",
+                "Enrollment attempts refused: too many from one address.",
+                &self.enroll_throttled,
+            ),
         ];
         for (name, help, c) in counters {
             let _ = writeln!(
@@ -73,6 +99,12 @@ impl Metrics {
             "# HELP pharma_sync_live_connections Open live WebSockets.\n\
              # TYPE pharma_sync_live_connections gauge\npharma_sync_live_connections {}",
             self.live_connections.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP pharma_sync_open_connections Open TCP connections, live sockets included.\n\
+             # TYPE pharma_sync_open_connections gauge\npharma_sync_open_connections {}",
+            self.open_connections.load(Ordering::Relaxed)
         );
         let _ = writeln!(
             out,

@@ -2,20 +2,41 @@
 
 use crate::auth;
 use crate::body::JsonBody;
+use crate::conn_limit::ClientAddr;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use pharma_core::protocol::{EnrollRequest, EnrollResponse};
+use std::time::Instant;
 use uuid::Uuid;
 
+/// Attempts are limited per client address (`enroll_attempts_per_minute_per_address`,
+/// 429 + `Retry-After` beyond), checked before the code is looked up, so a throttled
+/// guess learns nothing. Codes are not locked after failures: a wrong code names no code
+/// and no pharmacy to lock, and locking every outstanding code on failures would let
+/// anyone stop all enrollments. Nor is it needed: a code is 60 random bits, so even a
+/// thousand addresses at 10 guesses a minute for a code's whole hour would find one of a
+/// million outstanding codes with odds near 5·10⁻⁷.
 pub async fn enroll(
     State(state): State<AppState>,
+    client: ClientAddr,
     JsonBody(req): JsonBody<EnrollRequest>,
 ) -> Result<Json<EnrollResponse>, ApiError> {
+    if let Err(wait) = state.enroll_rate.check(client.limit_key(), Instant::now()) {
+        crate::metrics::add(&state.metrics.enroll_throttled, 1);
+        return Err(ApiError::EnrollThrottled { retry_after_secs: wait.secs() });
+    }
     let name = req.device_name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
+    // Control characters (NUL above all: Postgres text cannot hold it) are refused here,
+    // not by the database.
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
         return Err(ApiError::DeviceName);
+    }
+    // The nil id is the server's own author id (forecast documents; a device under it
+    // would never receive them); the max id is reserved by RFC 9562 alike.
+    if req.device_id == crate::forecast_run::publish::SERVER_DEVICE || req.device_id == Uuid::max() {
+        return Err(ApiError::DeviceIdReserved(req.device_id));
     }
     let code_hash = auth::sha256(&auth::normalize_code(&req.code));
     let credential = auth::new_credential();

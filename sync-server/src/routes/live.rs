@@ -6,13 +6,28 @@ use crate::feed::FeedEvent;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use pharma_core::protocol::LiveEvent;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
-pub async fn live(State(state): State<AppState>, device: AuthedDevice, ws: WebSocketUpgrade) -> Response {
+pub async fn live(
+    State(state): State<AppState>,
+    device: AuthedDevice,
+    ws: WebSocketUpgrade,
+    headers: HeaderMap,
+) -> Response {
+    // RFC 6455 §4.2.1: the key is 16 bytes, base64; anything else is refused (400), which
+    // the upgrade extractor does not check.
+    let key = headers.get(header::SEC_WEBSOCKET_KEY).map(|k| STANDARD.decode(k.as_bytes()));
+    if !matches!(key, Some(Ok(ref bytes)) if bytes.len() == 16) {
+        return (StatusCode::BAD_REQUEST, "Sec-WebSocket-Key invalide : 16 octets en base64 attendus.")
+            .into_response();
+    }
     // Subscribed before the handshake answers: nothing pushed after it is missed.
     let events = state.feed.subscribe();
     let max = state.limits.max_ws_message_bytes;

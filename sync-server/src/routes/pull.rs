@@ -25,7 +25,7 @@ use std::collections::HashMap;
 /// sent). `xid8` is 64 bits with the epoch, so the 2^32 wrap of plain xids is no boundary.
 /// A test checks the plan sorts on the column (`feed_plan_orders_by_the_typed_column`).
 pub const FEED_PAGE: &str = "SELECT c.xid::text AS feed_xid, c.seq, c.doc_id, \
-         CASE WHEN c.device_id = $2 THEN NULL ELSE c.bytes END \
+         CASE WHEN c.device_id = $2 OR NOT pharma_doc_id_is_canonical(c.doc_id) THEN NULL ELSE c.bytes END \
      FROM changes AS c \
      WHERE c.tenant_id = $1 AND (c.xid, c.seq) > ($3::text::xid8, $4) \
        AND c.xid < pg_snapshot_xmin(pg_current_snapshot()) \
@@ -65,7 +65,9 @@ pub async fn pull(
     };
     let max = state.limits.max_pull_changes.max(1);
     let limit = req.limit.unwrap_or(max).clamp(1, max);
-    // The device's own changes advance the cursor but are not sent back.
+    // The device's own changes advance the cursor but are not sent back; nor are changes
+    // stored under a non-canonical alias name (before the 20261204180000 migration), which
+    // devices now refuse.
     let rows: Vec<(String, i64, String, Option<Vec<u8>>)> = sqlx_core::query_as::query_as(FEED_PAGE)
         .bind(device.tenant_id)
         .bind(device.device_id)

@@ -32,11 +32,14 @@ pub async fn verify(
 ) -> Result<Json<VerifyResponse>, ApiError> {
     let limit = req.limit.unwrap_or(MAX_VERIFY_DOCS).clamp(1, MAX_VERIFY_DOCS);
     // Names compare and sort in byte order (COLLATE "C"), as the device sorts them, whatever
-    // the database's locale. The digest is the one `changes_digest` computes.
+    // the database's locale. The digest is the one `changes_digest` computes. Changes stored
+    // under an alias name (before the canonical-names migration) are no document a device
+    // holds: left out, as the feed leaves them out.
     let rows: Vec<(String, i64, Vec<u8>)> = sqlx_core::query_as::query_as(
         "SELECT c.doc_id, count(*), sha256(string_agg(c.hash, ''::bytea ORDER BY c.hash)) \
          FROM changes AS c \
          WHERE c.tenant_id = $1 AND c.doc_id COLLATE \"C\" > $2 COLLATE \"C\" \
+           AND pharma_doc_id_is_canonical(c.doc_id) \
            AND c.xid < pg_snapshot_xmin(pg_current_snapshot()) \
          GROUP BY c.doc_id ORDER BY c.doc_id COLLATE \"C\" LIMIT $3",
     )
