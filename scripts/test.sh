@@ -4,7 +4,8 @@
 # PostgreSQL's server binaries), then runs:
 # formatting, clippy (warnings are errors), the pure domain built for wasm32 without the
 # device feature, the docs without warnings, and every unit, property, integration and
-# crash test.
+# crash test, the sync tests again at large, boundary-crossing transaction ids, and
+# schemathesis against the server's OpenAPI description.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,5 +51,18 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 step "tests"
 cargo test --workspace --all-targets --features pharma-core/fault-injection
 cargo test --workspace --doc
+
+# The sync and convergence tests again on clusters whose transaction ids are large: each
+# cluster starts just before a boundary (a change of digit count; the 2^32 wrap of 32-bit
+# xids into the next epoch) that the tests' histories cross while they run, with pull pages
+# small enough to straddle it (see sync-server/tests/common/pg.rs).
+for start in 999000 8589929592; do
+    step "sync at transaction ids from $start"
+    PHARMA_TEST_PG_XID=$start PHARMA_TEST_PULL_PAGE=8 cargo test -p pharma-e2e -p pharma-sync-server \
+        --test shift --test devices_and_server --test feed_recheck --test sync --test consolidation
+done
+
+step "schemathesis (OpenAPI conformance, every check, with and without a credential)"
+bash scripts/schemathesis.sh
 
 step "all green"

@@ -16,9 +16,17 @@ mod tests {
     fn describes_every_route() {
         let doc: serde_json::Value = serde_json::from_str(super::OPENAPI).unwrap();
         assert_eq!(doc["openapi"], "3.1.0");
-        for path in
-            ["/v1/enroll", "/v1/push", "/v1/pull", "/v1/live", "/healthz", "/metrics", "/v1/openapi.json"]
-        {
+        for path in [
+            "/v1/enroll",
+            "/v1/push",
+            "/v1/pull",
+            "/v1/verify",
+            "/v1/doc",
+            "/v1/live",
+            "/healthz",
+            "/metrics",
+            "/v1/openapi.json",
+        ] {
             assert!(doc["paths"].get(path).is_some(), "{path}");
         }
     }
