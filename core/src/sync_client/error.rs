@@ -48,6 +48,13 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// The server refused what was pushed as this device's fault (400: a document it
+    /// cannot read, a fact that contradicts the pharmacy's records): the same push would be
+    /// refused again, so the documents concerned are held back rather than retried.
+    pub fn is_document_refusal(&self) -> bool {
+        matches!(self, SyncError::Refused { status: 400, .. })
+    }
+
     /// Errors that no retry will cure until a person acts (update, re-enroll).
     pub fn needs_person(&self) -> bool {
         match self {

@@ -95,11 +95,15 @@ pub struct EnrollArgs {
 pub struct SyncArgs {
     #[command(subcommand)]
     pub command: Option<SyncCmd>,
+    /// Push again the documents the server refused and this device holds back (see
+    /// `sync status`), e.g. once the server or this software was fixed.
+    #[arg(long)]
+    pub retry_held: bool,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum SyncCmd {
-    /// Server, last sync, changes waiting, last error.
+    /// Server, last sync, changes waiting, last error, documents held back.
     Status,
 }
 

@@ -21,6 +21,9 @@ pub fn sync(ctx: &mut Ctx, a: SyncArgs) -> Result<()> {
         Some(SyncCmd::Status) => status(ctx),
         None => {
             let client = SyncClient::new(OsKeyring)?;
+            if a.retry_held {
+                ctx.store.retry_held()?;
+            }
             let r = client.sync_once(&mut ctx.store)?;
             ctx.print(&r, || {
                 let mut s = format!(
@@ -35,6 +38,16 @@ pub fn sync(ctx: &mut Ctx, a: SyncArgs) -> Result<()> {
                     "\nreçus : {} changement(s), {} nouveau(x), en {} page(s)",
                     r.received, r.applied, r.pull_pages
                 ));
+                if !r.released.is_empty() {
+                    s.push_str(&format!("\ndocuments repris par le serveur : {}", r.released.join(", ")));
+                }
+                if !r.held.is_empty() {
+                    s.push_str(&format!(
+                        "\nALERTE : document(s) refusé(s) par le serveur, mis de côté : {} \
+                         (le reste est synchronisé ; détails : `pharmactl sync status`)",
+                        r.held.join(", ")
+                    ));
+                }
                 s
             })
         }
@@ -68,6 +81,7 @@ fn status(ctx: &mut Ctx) -> Result<()> {
             last_sync_at: st.last_sync_at,
             waiting_changes: ctx.store.changes_waiting()?,
             last_error: st.last_error.clone(),
+            held_docs: ctx.store.held_docs()?,
         },
     };
     ctx.print(&out, || {
@@ -99,6 +113,32 @@ fn status(ctx: &mut Ctx) -> Result<()> {
         if let Some(e) = &out.status.last_error {
             s.push_str(&format!("\ndernière erreur : {e}"));
         }
+        s.push_str(&held_text(&out.status.held_docs));
         s
     })
+}
+
+/// The alert for documents held back, in French (empty when there are none).
+fn held_text(held: &[pharma_core::store::HeldDoc]) -> String {
+    if held.is_empty() {
+        return String::new();
+    }
+    let mut s = format!(
+        "\nALERTE : {} document(s) refusé(s) par le serveur, mis de côté (leurs changements sont \
+         gardés sur ce poste et ne sont plus renvoyés ; le reste se synchronise) :",
+        held.len()
+    );
+    for h in held {
+        s.push_str(&format!(
+            "\n  - {} : {} changement(s) local(aux), depuis le {} ({}){}\n    {}",
+            h.doc_id.0,
+            h.local_changes,
+            h.held_at.format("%d/%m/%Y %H:%M"),
+            h.code,
+            if h.retry { ", renvoi à la prochaine synchronisation" } else { "" },
+            h.message
+        ));
+    }
+    s.push_str("\n  Une fois le problème corrigé : `pharmactl sync --retry-held`.");
+    s
 }
