@@ -30,6 +30,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/server/20261124150000_audit_chain_alerts.sql"),
     ),
     (20261124160000, "forecast", include_str!("../../migrations/server/20261124160000_forecast.sql")),
+    (
+        20261201090000,
+        "enroll_code_device",
+        include_str!("../../migrations/server/20261201090000_enroll_code_device.sql"),
+    ),
 ];
 
 pub fn migrator() -> Migrator {

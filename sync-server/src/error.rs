@@ -19,6 +19,8 @@ pub enum ApiError {
     EnrollCode,
     #[error("device {0} already enrolled")]
     DeviceExists(uuid::Uuid),
+    #[error("re-join code bound to another device")]
+    RejoinOtherDevice,
     #[error("device name invalid")]
     DeviceName,
     #[error("malformed JSON body: {0}")]
@@ -46,7 +48,7 @@ impl ApiError {
         match self {
             ApiError::ProtocolVersion { .. } => StatusCode::UPGRADE_REQUIRED,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Revoked | ApiError::EnrollCode => StatusCode::FORBIDDEN,
+            ApiError::Revoked | ApiError::EnrollCode | ApiError::RejoinOtherDevice => StatusCode::FORBIDDEN,
             ApiError::DeviceExists(_) => StatusCode::CONFLICT,
             ApiError::DeviceName | ApiError::BadJson(_) | ApiError::Invalid(_) | ApiError::BadCursor => {
                 StatusCode::BAD_REQUEST
@@ -77,7 +79,19 @@ impl ApiError {
             ApiError::EnrollCode => {
                 ("enroll_code", "Code d'enrôlement inconnu, expiré ou déjà utilisé.".to_string())
             }
-            ApiError::DeviceExists(id) => ("device_exists", format!("Le poste {id} est déjà enrôlé.")),
+            ApiError::DeviceExists(id) => (
+                "device_exists",
+                format!(
+                    "Le poste {id} est déjà enrôlé. S'il a perdu son identifiant, demandez au gérant un code \
+                     de réinscription lié à ce poste (`pharma-sync-server device enroll-code --tenant … \
+                     --device {id}`)."
+                ),
+            ),
+            ApiError::RejoinOtherDevice => (
+                "rejoin_other_device",
+                "Ce code de réinscription est lié à un autre poste : il ne peut servir qu'à celui-là."
+                    .to_string(),
+            ),
             ApiError::DeviceName => {
                 ("device_name", "Nom de poste invalide (1 à 200 caractères).".to_string())
             }

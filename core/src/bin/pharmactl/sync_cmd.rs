@@ -3,15 +3,18 @@
 use crate::Ctx;
 use crate::args::{EnrollArgs, SyncArgs, SyncCmd};
 use anyhow::Result;
-use pharma_core::sync_client::{CredentialStore, OsKeyring, SyncClient, SyncStatus};
+use pharma_core::sync_client::{CredentialStore, KeyringBackend, OsKeyring, SyncClient, SyncStatus};
 
 pub fn enroll(ctx: &mut Ctx, a: EnrollArgs) -> Result<()> {
     let client = SyncClient::new(OsKeyring)?;
     let done = client.enroll(&mut ctx.store, &a.server, &a.code, &a.name)?;
     ctx.print(&done, || {
         format!(
-            "appareil {} inscrit auprès de {} (pharmacie {}) ; identifiant gardé dans le trousseau du système",
-            done.device_id, done.server_url, done.tenant_id
+            "appareil {} inscrit auprès de {} (pharmacie {}) ; identifiant gardé dans le trousseau : {}",
+            done.device_id,
+            done.server_url,
+            done.tenant_id,
+            OsKeyring.backend().describe_fr()
         )
     })
 }
@@ -61,6 +64,8 @@ struct StatusOut {
     device_id: String,
     device_name: Option<String>,
     credential_in_keyring: Option<bool>,
+    credential_backend: KeyringBackend,
+    credential_survives_reboot: bool,
     #[serde(flatten)]
     status: SyncStatus,
 }
@@ -76,6 +81,8 @@ fn status(ctx: &mut Ctx) -> Result<()> {
         device_id: device.to_string(),
         device_name: st.device_name.clone(),
         credential_in_keyring,
+        credential_backend: OsKeyring.backend(),
+        credential_survives_reboot: OsKeyring.backend().survives_reboot(),
         status: SyncStatus {
             online: st.last_error.is_none() && st.last_sync_at.is_some(),
             last_sync_at: st.last_sync_at,
@@ -105,6 +112,7 @@ fn status(ctx: &mut Ctx) -> Result<()> {
                 None => "trousseau inaccessible",
             }
         ));
+        s.push_str(&format!("\ntrousseau : {}", out.credential_backend.describe_fr()));
         s.push_str(&format!(
             "\ndernière synchronisation : {}",
             out.status.last_sync_at.map(|t| t.to_rfc3339()).unwrap_or_else(|| "jamais".into())
