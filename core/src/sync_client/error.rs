@@ -11,7 +11,10 @@ pub enum SyncError {
         "l'identifiant de cet appareil est absent du trousseau du système : inscrivez l'appareil à nouveau"
     )]
     NoCredential,
-    #[error("trousseau du système inaccessible (sans session, lancez sous `keyctl session -`) : {0}")]
+    #[error(
+        "trousseau du système inaccessible (Secret Service : la session de bureau et son trousseau sont-ils ouverts ? \
+         trousseau du noyau : lancez sous `keyctl session -`) : {0}"
+    )]
     Keyring(#[source] keyring::Error),
     #[error("adresse du serveur invalide « {0} » : attendu http://… ou https://…")]
     BadUrl(String),
