@@ -178,3 +178,52 @@ fn a_counter_killed_in_the_middle_of_a_sync_catches_up_without_doubling() {
         pharma_core::sync_client::CredentialStore::delete(&pharma_core::sync_client::OsKeyring, id).unwrap();
     }
 }
+
+#[test]
+fn a_document_held_back_shows_as_a_french_alert_and_retry_held_asks_for_it_again() {
+    fresh_session_keyring();
+    let relay = Relay::start();
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("comptoir1.db");
+    ok(&pharmactl(
+        &a,
+        &[
+            "init",
+            "--name",
+            "Pharmacie Al Amal",
+            "--ice",
+            "001234567000089",
+            "--owner-login",
+            "fatima",
+            "--owner-name",
+            "Fatima Benali",
+            "--owner-pin",
+            "1234",
+        ],
+    ));
+    ok(&pharmactl(&a, &["enroll", "--server", &relay.url, "--code", CODE, "--name", "Comptoir 1"]));
+    // What the sync client records when the server refuses a document.
+    {
+        let mut s = pharma_core::store::Store::open(&a).unwrap();
+        let message = "Envoi refusé : le document « settings » contient une donnée illisible.";
+        s.hold_doc(&pharma_core::store::DocId::settings(), "malformed_content", message, "0.1.0").unwrap();
+    }
+    let text = ok(&pharmactl(&a, &["sync", "status"]));
+    assert!(text.contains("ALERTE : 1 document(s) refusé(s) par le serveur, mis de côté"), "{text}");
+    assert!(text.contains("settings : "), "{text}");
+    assert!(text.contains("(malformed_content)"), "{text}");
+    assert!(text.contains("pharmactl sync --retry-held"), "{text}");
+    let st = json(&pharmactl(&a, &["--json", "sync", "status"]));
+    assert_eq!(st["held_docs"][0]["doc_id"], "settings");
+    assert_eq!(st["held_docs"][0]["code"], "malformed_content");
+    assert_eq!(st["held_docs"][0]["retry"], false);
+    assert_eq!(st["waiting_changes"], 0, "the held document's changes are not waiting to go");
+
+    // The stand-in server accepts it: asked for again, it goes and is released.
+    let out = ok(&pharmactl(&a, &["sync", "--retry-held"]));
+    assert!(out.contains("documents repris par le serveur : settings"), "{out}");
+    let st = json(&pharmactl(&a, &["--json", "sync", "status"]));
+    assert_eq!(st["held_docs"], serde_json::json!([]));
+    let id: pharma_core::ids::DeviceId = st["device_id"].as_str().unwrap().parse().unwrap();
+    pharma_core::sync_client::CredentialStore::delete(&pharma_core::sync_client::OsKeyring, id).unwrap();
+}

@@ -51,20 +51,52 @@ async fn tenant_exists(pool: &PgPool, tenant: Uuid) -> Result<(), AdminError> {
     found.map(|_| ()).ok_or(AdminError::UnknownTenant(tenant))
 }
 
-/// A one-time enrollment code for `tenant`, valid `ttl_minutes`; only its hash is kept.
+/// A one-time enrollment code for a new device of `tenant`, valid `ttl_minutes`; only its
+/// hash is kept.
 pub async fn enroll_code(pool: &PgPool, tenant: Uuid, ttl_minutes: i64) -> Result<String, AdminError> {
+    new_code(pool, tenant, None, ttl_minutes).await
+}
+
+/// A one-time re-join code bound to `device`, an existing device of `tenant` whose
+/// credential was lost: only that device id can use it, and doing so replaces its
+/// credential (the old one is refused from then on) and keeps everything else.
+pub async fn rejoin_code(
+    pool: &PgPool,
+    tenant: Uuid,
+    device: Uuid,
+    ttl_minutes: i64,
+) -> Result<String, AdminError> {
+    tenant_exists(pool, tenant).await?;
+    let found: Option<(Uuid,)> = sqlx_core::query_as::query_as(
+        "SELECT device_id FROM devices WHERE tenant_id = $1 AND device_id = $2",
+    )
+    .bind(tenant)
+    .bind(device)
+    .fetch_optional(pool)
+    .await?;
+    found.ok_or(AdminError::UnknownDevice(device))?;
+    new_code(pool, tenant, Some(device), ttl_minutes).await
+}
+
+async fn new_code(
+    pool: &PgPool,
+    tenant: Uuid,
+    device: Option<Uuid>,
+    ttl_minutes: i64,
+) -> Result<String, AdminError> {
     if !(1..=10_080).contains(&ttl_minutes) {
         return Err(AdminError::BadTtl(ttl_minutes));
     }
     tenant_exists(pool, tenant).await?;
     let code = auth::new_enroll_code();
     sqlx_core::query::query(
-        "INSERT INTO enrollment_codes (tenant_id, code_hash, expires_at) \
-         VALUES ($1, $2, now() + make_interval(mins => $3))",
+        "INSERT INTO enrollment_codes (tenant_id, code_hash, expires_at, device_id) \
+         VALUES ($1, $2, now() + make_interval(mins => $3), $4)",
     )
     .bind(tenant)
     .bind(auth::sha256(&auth::normalize_code(&code)))
     .bind(i32::try_from(ttl_minutes).map_err(|_| AdminError::BadTtl(ttl_minutes))?)
+    .bind(device)
     .execute(pool)
     .await?;
     Ok(code)

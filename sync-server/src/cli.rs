@@ -107,10 +107,13 @@ pub enum TenantCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum DeviceCommand {
-    /// Prints a one-time enrollment code.
+    /// Prints a one-time enrollment code; with `--device`, a re-join code bound to that
+    /// existing device (its credential lost): it keeps its id, tickets and audit chain.
     EnrollCode {
         #[arg(long)]
         tenant: Uuid,
+        #[arg(long)]
+        device: Option<Uuid>,
         #[arg(long, default_value_t = 60)]
         ttl_minutes: i64,
     },
@@ -205,8 +208,11 @@ pub async fn run(cli: Cli) -> Result<bool, CliError> {
 
 async fn device(pool: &sqlx_postgres::PgPool, command: DeviceCommand) -> Result<bool, CliError> {
     match command {
-        DeviceCommand::EnrollCode { tenant, ttl_minutes } => {
+        DeviceCommand::EnrollCode { tenant, device: None, ttl_minutes } => {
             println!("{}", admin::enroll_code(pool, tenant, ttl_minutes).await?);
+        }
+        DeviceCommand::EnrollCode { tenant, device: Some(device), ttl_minutes } => {
+            println!("{}", admin::rejoin_code(pool, tenant, device, ttl_minutes).await?);
         }
         DeviceCommand::List { tenant } => {
             let devices = admin::list_devices(pool, tenant).await?;

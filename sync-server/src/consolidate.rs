@@ -21,15 +21,42 @@ use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConsolidateError {
+    /// The server's own fault (connection lost, statement refused for a reason of its own).
     #[error("base de données : {0}")]
     Db(#[from] sqlx_core::Error),
-    #[error(transparent)]
-    Doc(#[from] pharma_core::aggregate::DocError),
     /// The stored changes no longer make a document (the newest push broke it).
     #[error("document illisible : {0}")]
     Unloadable(String),
+    /// What a device wrote under `key` does not read as this version's data: a fact that
+    /// is not JSON or not a fact, an entity field of the wrong type. The pushing device's
+    /// fault, not the server's: the push is refused (4xx) rather than failing (5xx), or the
+    /// device would retry it forever.
+    #[error("donnée illisible sous la clé {key} : {source}")]
+    Content {
+        key: String,
+        #[source]
+        source: Box<ContentError>,
+    },
+}
+
+/// Why a document's content does not project.
+#[derive(Debug, thiserror::Error)]
+pub enum ContentError {
+    #[error(transparent)]
+    Doc(#[from] pharma_core::aggregate::DocError),
     #[error(transparent)]
     Projection(#[from] pharma_core::projection::ProjectionError),
+}
+
+impl ConsolidateError {
+    /// A fact that does not read: the error names its key when it knows it.
+    fn fact(fallback_key: &str, e: pharma_core::aggregate::DocError) -> Self {
+        let key = match &e {
+            pharma_core::aggregate::DocError::Fact { key, .. } => key.clone(),
+            pharma_core::aggregate::DocError::Automerge(_) => fallback_key.to_string(),
+        };
+        ConsolidateError::Content { key, source: Box::new(e.into()) }
+    }
 }
 
 /// Re-reads a document from its stored changes and projects what the new changes touched
@@ -84,7 +111,8 @@ pub async fn project_doc(
     let everything: BTreeSet<String>;
     let touched = if was_incomplete {
         everything = doc
-            .facts()?
+            .facts()
+            .map_err(|e| ConsolidateError::fact("f/*", e))?
             .into_iter()
             .map(|(k, _)| format!("f/{k}"))
             .chain(doc.entities().into_iter().map(|(e, _)| format!("e/{e}/*")))
@@ -95,18 +123,19 @@ pub async fn project_doc(
     };
     // Which touched facts are new here: one statement for all of them, then their rows in
     // multi-row inserts (one statement per row made ingest several times slower).
-    let mut entities = BTreeSet::new();
+    // Each touched entity with the keys that touched it (named when its content is refused).
+    let mut entities: std::collections::BTreeMap<String, Vec<&str>> = std::collections::BTreeMap::new();
     let mut fact_keys = Vec::new();
     for key in touched {
         if let Some(fact_key) = key.strip_prefix("f/") {
             fact_keys.push(fact_key.to_string());
         } else if let Some((entity, _field)) = key.strip_prefix("e/").and_then(|k| k.rsplit_once('/')) {
-            entities.insert(entity.to_string());
+            entities.entry(entity.to_string()).or_default().push(key.as_str());
         }
     }
     let mut present = Vec::new();
     for key in &fact_keys {
-        if let Some(fact) = doc.fact(key)? {
+        if let Some(fact) = doc.fact(key).map_err(|e| ConsolidateError::fact(&format!("f/{key}"), e))? {
             present.push((key.clone(), fact));
         }
     }
@@ -133,13 +162,16 @@ pub async fn project_doc(
         }
     }
     exec_batch(conn, tenant, &ops).await?;
-    for entity in &entities {
-        for op in entity_rows(entity, &doc.entity(entity))? {
+    for (entity, keys) in &entities {
+        let rows = entity_rows(entity, &doc.entity(entity))
+            .map_err(|e| ConsolidateError::Content { key: keys.join(", "), source: Box::new(e.into()) })?;
+        for op in rows {
             exec(conn, tenant, &op).await?;
         }
     }
     if matches!(doc_id.kind(), "session" | "order") {
-        let facts: Vec<Fact> = doc.facts()?.into_iter().map(|(_, f)| f).collect();
+        let facts: Vec<Fact> =
+            doc.facts().map_err(|e| ConsolidateError::fact("f/*", e))?.into_iter().map(|(_, f)| f).collect();
         if let Some(s) = SessionState::from_facts(&facts) {
             exec(conn, tenant, &session_header(&s)).await?;
         }

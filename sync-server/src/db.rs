@@ -31,6 +31,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (20261124160000, "forecast", include_str!("../../migrations/server/20261124160000_forecast.sql")),
     (
+        20261201090000,
+        "enroll_code_device",
+        include_str!("../../migrations/server/20261201090000_enroll_code_device.sql"),
+    ),
+    (
         20261204180000,
         "canonical_doc_ids",
         include_str!("../../migrations/server/20261204180000_canonical_doc_ids.sql"),

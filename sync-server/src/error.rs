@@ -19,6 +19,8 @@ pub enum ApiError {
     EnrollCode,
     #[error("device {0} already enrolled")]
     DeviceExists(uuid::Uuid),
+    #[error("re-join code bound to another device")]
+    RejoinOtherDevice,
     #[error("device name invalid")]
     DeviceName,
     #[error("device id {0} reserved")]
@@ -54,7 +56,10 @@ impl ApiError {
         match self {
             ApiError::ProtocolVersion { .. } => StatusCode::UPGRADE_REQUIRED,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Revoked | ApiError::EnrollCode | ApiError::MetricsForbidden => StatusCode::FORBIDDEN,
+            ApiError::Revoked
+            | ApiError::EnrollCode
+            | ApiError::MetricsForbidden
+            | ApiError::RejoinOtherDevice => StatusCode::FORBIDDEN,
             // Reserved ids are taken, by the server itself: the device draws another one,
             // as for an id already enrolled.
             ApiError::DeviceExists(_) | ApiError::DeviceIdReserved(_) => StatusCode::CONFLICT,
@@ -88,7 +93,19 @@ impl ApiError {
             ApiError::EnrollCode => {
                 ("enroll_code", "Code d'enrôlement inconnu, expiré ou déjà utilisé.".to_string())
             }
-            ApiError::DeviceExists(id) => ("device_exists", format!("Le poste {id} est déjà enrôlé.")),
+            ApiError::DeviceExists(id) => (
+                "device_exists",
+                format!(
+                    "Le poste {id} est déjà enrôlé. S'il a perdu son identifiant, demandez au gérant un code \
+                     de réinscription lié à ce poste (`pharma-sync-server device enroll-code --tenant … \
+                     --device {id}`)."
+                ),
+            ),
+            ApiError::RejoinOtherDevice => (
+                "rejoin_other_device",
+                "Ce code de réinscription est lié à un autre poste : il ne peut servir qu'à celui-là."
+                    .to_string(),
+            ),
             ApiError::DeviceName => (
                 "device_name",
                 "Nom de poste invalide (1 à 200 caractères, sans caractère de contrôle).".to_string(),
@@ -100,7 +117,7 @@ impl ApiError {
             ApiError::EnrollThrottled { retry_after_secs } => (
                 "enroll_throttled",
                 format!(
-                    "Trop de tentatives d'enrôlement depuis cette adresse : réessayez dans                      {retry_after_secs} s."
+                    "Trop de tentatives d'enrôlement depuis cette adresse : réessayez dans {retry_after_secs} s."
                 ),
             ),
             ApiError::MetricsForbidden => (
@@ -159,6 +176,7 @@ impl IntoResponse for ApiError {
             ApiError::ProtocolVersion { .. }
             | ApiError::Revoked
             | ApiError::EnrollCode
+            | ApiError::RejoinOtherDevice
             | ApiError::DeviceExists(_)
             | ApiError::DeviceName
             | ApiError::DeviceIdReserved(_)

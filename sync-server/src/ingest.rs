@@ -47,6 +47,17 @@ pub enum Invalid {
     /// twice) or that the tables cannot hold.
     #[error("a fact of {doc_id} conflicts with the pharmacy's records: {reason}")]
     ConflictingFact { doc_id: String, reason: String },
+    /// The changes fit the history, but what they write does not read as this version's
+    /// data (a fact that is not JSON, an entity field of the wrong type): the device's
+    /// fault, refused like any bad input rather than answered 500 (which a device retries
+    /// forever, its whole outbox stuck behind one document).
+    #[error("{key} of {doc_id} is malformed: {source}")]
+    MalformedContent {
+        doc_id: String,
+        key: String,
+        #[source]
+        source: Box<crate::consolidate::ContentError>,
+    },
     /// A device wrote in a document the server writes (a forecast run) something other
     /// than a manager's feedback.
     #[error("change {index} of {doc_id} writes {key}: a device may only add feedback there")]
@@ -61,6 +72,7 @@ impl Invalid {
             Invalid::ForeignActor { .. } => "foreign_actor",
             Invalid::ConflictingHistory { .. } => "conflicting_history",
             Invalid::ConflictingFact { .. } => "conflicting_fact",
+            Invalid::MalformedContent { .. } => "malformed_content",
             Invalid::ServerDocument { .. } => "server_document",
         }
     }
@@ -91,6 +103,15 @@ impl Invalid {
                 "Envoi refusé : un enregistrement du document « {doc_id} » contredit ceux de la pharmacie \
                  (identifiant ou numéro de ticket déjà utilisé). Rien n'a été enregistré."
             ),
+            Invalid::MalformedContent { doc_id, key, source } => {
+                // The innermost cause: the outer ones repeat the key.
+                let detail = std::error::Error::source(source.as_ref())
+                    .map_or_else(|| source.to_string(), |s| s.to_string());
+                format!(
+                    "Envoi refusé : le document « {doc_id} » contient sous la clé « {key} » une donnée \
+                     illisible ({detail}). Rien n'a été enregistré ; le poste met ce document de côté."
+                )
+            }
             Invalid::ServerDocument { doc_id, index, .. } => format!(
                 "Envoi refusé : le changement n° {} du document « {doc_id} » modifie la prévision du \
                  serveur ; un poste ne peut qu'y ajouter un avis. Rien n'a été enregistré.",
@@ -233,8 +254,8 @@ pub async fn store(
         if let Ok(doc_id) = DocId::parse(doc) {
             match crate::consolidate::project_doc(&mut tx, tenant, &doc_id, keys).await {
                 Ok(entries) => new_audit.extend(entries),
-                Err(e) => match refusal(doc, &e) {
-                    Some(invalid) => {
+                Err(e) => match refusal(doc, e) {
+                    Ok(invalid) => {
                         let new: Vec<u8> = rows
                             .iter()
                             .filter(|(d, _)| d == doc)
@@ -247,7 +268,7 @@ pub async fn store(
                             bytes: new,
                         })));
                     }
-                    None => return Err(e.into()),
+                    Err(e) => return Err(e.into()),
                 },
             }
         }
@@ -272,20 +293,27 @@ pub async fn store(
 }
 
 /// Consolidation failures caused by what the device sent (refused with a 4xx and
-/// quarantined) rather than by the server (a 500).
-fn refusal(doc: &str, e: &crate::consolidate::ConsolidateError) -> Option<Invalid> {
+/// quarantined) rather than by the server (a 500, handed back).
+fn refusal(
+    doc: &str,
+    e: crate::consolidate::ConsolidateError,
+) -> Result<Invalid, crate::consolidate::ConsolidateError> {
     use crate::consolidate::ConsolidateError;
     match e {
         ConsolidateError::Unloadable(reason) => {
-            Some(Invalid::ConflictingHistory { doc_id: doc.to_string(), reason: reason.clone() })
+            Ok(Invalid::ConflictingHistory { doc_id: doc.to_string(), reason })
         }
-        ConsolidateError::Db(sqlx_core::Error::Database(db)) => {
+        ConsolidateError::Content { key, source } => {
+            Ok(Invalid::MalformedContent { doc_id: doc.to_string(), key, source })
+        }
+        ConsolidateError::Db(sqlx_core::Error::Database(db))
             // Unique, check and not-null violations; values the column types refuse.
-            let code = db.code()?;
-            matches!(code.as_ref(), "23505" | "23514" | "23502" | "22P02" | "22007" | "22008" | "22003").then(
-                || Invalid::ConflictingFact { doc_id: doc.to_string(), reason: db.message().to_string() },
-            )
+            if db.code().is_some_and(|code| {
+                matches!(code.as_ref(), "23505" | "23514" | "23502" | "22P02" | "22007" | "22008" | "22003")
+            }) =>
+        {
+            Ok(Invalid::ConflictingFact { doc_id: doc.to_string(), reason: db.message().to_string() })
         }
-        ConsolidateError::Db(_) | ConsolidateError::Doc(_) | ConsolidateError::Projection(_) => None,
+        e @ ConsolidateError::Db(_) => Err(e),
     }
 }

@@ -10,6 +10,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("20261124110000_sync_state", include_str!("../../../migrations/device/20261124110000_sync_state.sql")),
     ("20261124120000_forecast", include_str!("../../../migrations/device/20261124120000_forecast.sql")),
     (
+        "20261201090000_sync_held_docs",
+        include_str!("../../../migrations/device/20261201090000_sync_held_docs.sql"),
+    ),
+    (
         "20261204100000_feed_recheck",
         include_str!("../../../migrations/device/20261204100000_feed_recheck.sql"),
     ),

@@ -44,7 +44,7 @@ pub use doc::{AggregateDoc, DocError, DocId, NewChange};
 pub use error::{Result, StoreError};
 pub use export::{Export, PROJECTIONS};
 pub use ops::*;
-pub use outbox::{PendingChange, SyncState};
+pub use outbox::{HeldDoc, PendingChange, SyncState};
 pub use read::*;
 pub use rebuild::rebuild_into;
 pub use report::{DayReport, RegisterDay};

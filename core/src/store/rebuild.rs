@@ -93,5 +93,17 @@ fn copy_sync_state(src: &Store, tx: &Connection) -> Result<()> {
              pushed_upto_seq = ?5, last_sync_at = ?6, last_error = ?7",
         params![row.0, row.1, row.2, row.3, row.4, row.5, row.6],
     )?;
+    // Held documents too: the push mark may have passed their changes.
+    let mut st =
+        src.conn.prepare("SELECT doc_id, code, message, held_at, app_version, retry FROM sync_held_docs")?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let (doc, code, message, at, version, retry): (String, String, String, String, String, i64) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+        tx.execute(
+            "INSERT INTO sync_held_docs (doc_id, code, message, held_at, app_version, retry) VALUES (?1,?2,?3,?4,?5,?6)",
+            params![doc, code, message, at, version, retry],
+        )?;
+    }
     Ok(())
 }

@@ -32,6 +32,11 @@ pub struct SyncReport {
     /// Of those, changes that were new to this device.
     pub applied: u64,
     pub pull_pages: u64,
+    /// Documents the server refused this round as this device's fault, now held back
+    /// (their changes kept, not pushed again): see [`Store::held_docs`].
+    pub held: Vec<String>,
+    /// Held documents pushed again this round and accepted.
+    pub released: Vec<String>,
     /// The full-feed recheck, when this sync ran one (after an upgrade, or asked for).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recheck: Option<super::verify::VerifyReport>,
@@ -91,6 +96,8 @@ pub struct SyncClient<C> {
     /// Changes per push; halves on 413 down to one.
     push_batch: usize,
     pull_page: u32,
+    /// The version recorded with a held document: a newer one tries it again.
+    app_version: String,
 }
 
 impl<C: CredentialStore> SyncClient<C> {
@@ -101,7 +108,19 @@ impl<C: CredentialStore> SyncClient<C> {
             .user_agent(concat!("pharmasaas-device/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(SyncError::BadResponse)?;
-        Ok(SyncClient { creds, http, push_batch: MAX_PUSH_CHANGES, pull_page: PULL_PAGE })
+        Ok(SyncClient {
+            creds,
+            http,
+            push_batch: MAX_PUSH_CHANGES,
+            pull_page: PULL_PAGE,
+            app_version: env!("CARGO_PKG_VERSION").to_string(),
+        })
+    }
+
+    /// Another software version than this build's (tests simulate an upgrade with it).
+    pub fn with_app_version(mut self, version: &str) -> Self {
+        self.app_version = version.to_string();
+        self
     }
 
     /// Smaller pushes and pull pages (tests exercise paging with these).
@@ -194,6 +213,11 @@ impl<C: CredentialStore> SyncClient<C> {
         Ok(report)
     }
 
+    /// Pushes the outbox in batches. A batch the server refuses as the device's fault
+    /// (400: content it cannot read, a fact that contradicts the pharmacy's records) is
+    /// pushed again one document at a time: the documents refused alone are held back
+    /// with the server's reason, the others go through, and the push mark moves on, so
+    /// one bad document never blocks the rest of the outbox nor is it retried in a loop.
     fn push_all(
         &self,
         store: &impl StoreAccess,
@@ -201,23 +225,115 @@ impl<C: CredentialStore> SyncClient<C> {
         credential: &str,
         report: &mut SyncReport,
     ) -> Result<(), SyncError> {
+        store.with(|s| s.retry_held_from_other_versions(&self.app_version))?;
+        self.push_retried(store, base, credential, report)?;
         let mut batch = self.push_batch;
         loop {
             let pending = store.with(|s| s.pending_changes(batch))?;
             let Some(last) = pending.last().map(|p| p.seq) else { return Ok(()) };
             let req = PushRequest { docs: group_by_doc(pending) };
-            match self.post::<_, PushResponse>(base, "/v1/push", Some(credential), &req) {
-                Ok(resp) => {
-                    // Stored on the server (or already there): never pushed again.
-                    store.with(|s| s.mark_pushed(last))?;
-                    report.pushed += resp.accepted;
-                    report.duplicates += resp.duplicates;
-                    report.push_requests += 1;
+            match self.push_docs(base, credential, &req, report) {
+                Ok(()) => {}
+                Err(SyncError::TooLarge { .. }) if batch > 1 => {
+                    batch /= 2;
+                    continue;
                 }
-                Err(SyncError::TooLarge { .. }) if batch > 1 => batch /= 2,
+                Err(e) if e.is_document_refusal() && req.docs.len() == 1 => {
+                    self.hold(store, &DocId(req.docs[0].doc_id.clone()), &e, report)?;
+                }
+                Err(e) if e.is_document_refusal() => {
+                    for doc in req.docs {
+                        self.push_or_hold(store, base, credential, doc, report)?;
+                    }
+                }
                 Err(e) => return Err(e),
             }
+            // Stored on the server (or already there, or held): never pushed again from
+            // the outbox. A held document's changes are pushed again from its history.
+            store.with(|s| s.mark_pushed(last))?;
         }
+    }
+
+    /// Held documents asked for again (operator, upgrade, new enrollment): their whole
+    /// local history, in order; released once the server takes all of it.
+    fn push_retried(
+        &self,
+        store: &impl StoreAccess,
+        base: &str,
+        credential: &str,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let held = store.with(|s| s.held_docs())?;
+        for h in held.into_iter().filter(|h| h.retry) {
+            let changes = store.with(|s| s.local_changes_of(&h.doc_id))?;
+            let mut accepted = true;
+            for chunk in changes.chunks(self.push_batch) {
+                let doc = DocChanges {
+                    doc_id: h.doc_id.0.clone(),
+                    changes: chunk.iter().map(|c| c.bytes.clone()).collect(),
+                };
+                if !self.push_or_hold(store, base, credential, doc, report)? {
+                    accepted = false;
+                    break;
+                }
+            }
+            if accepted {
+                store.with(|s| s.release_doc(&h.doc_id))?;
+                report.released.push(h.doc_id.0);
+            }
+        }
+        Ok(())
+    }
+
+    /// Pushes one document's changes; a refusal of them holds the document (false).
+    fn push_or_hold(
+        &self,
+        store: &impl StoreAccess,
+        base: &str,
+        credential: &str,
+        doc: DocChanges,
+        report: &mut SyncReport,
+    ) -> Result<bool, SyncError> {
+        let id = DocId(doc.doc_id.clone());
+        match self.push_docs(base, credential, &PushRequest { docs: vec![doc] }, report) {
+            Ok(()) => Ok(true),
+            Err(e) if e.is_document_refusal() => {
+                self.hold(store, &id, &e, report)?;
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn hold(
+        &self,
+        store: &impl StoreAccess,
+        doc: &DocId,
+        refusal: &SyncError,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let (code, message) = match refusal {
+            SyncError::Refused { code, message, .. } => (code.as_str(), message.clone()),
+            other => ("refused", other.to_string()),
+        };
+        store.with(|s| s.hold_doc(doc, code, &message, &self.app_version))?;
+        report.held.push(doc.0.clone());
+        Ok(())
+    }
+
+    /// One push request.
+    fn push_docs(
+        &self,
+        base: &str,
+        credential: &str,
+        req: &PushRequest,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let resp: PushResponse = self.post(base, "/v1/push", Some(credential), req)?;
+        report.pushed += resp.accepted;
+        report.duplicates += resp.duplicates;
+        report.push_requests += 1;
+        Ok(())
     }
 
     fn pull_all(

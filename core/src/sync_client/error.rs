@@ -11,7 +11,10 @@ pub enum SyncError {
         "l'identifiant de cet appareil est absent du trousseau du système : inscrivez l'appareil à nouveau"
     )]
     NoCredential,
-    #[error("trousseau du système inaccessible (sans session, lancez sous `keyctl session -`) : {0}")]
+    #[error(
+        "trousseau du système inaccessible (Secret Service : la session de bureau et son trousseau sont-ils ouverts ? \
+         trousseau du noyau : lancez sous `keyctl session -`) : {0}"
+    )]
     Keyring(#[source] keyring::Error),
     #[error("adresse du serveur invalide « {0} » : attendu http://… ou https://…")]
     BadUrl(String),
@@ -48,6 +51,13 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// The server refused what was pushed as this device's fault (400: a document it
+    /// cannot read, a fact that contradicts the pharmacy's records): the same push would be
+    /// refused again, so the documents concerned are held back rather than retried.
+    pub fn is_document_refusal(&self) -> bool {
+        matches!(self, SyncError::Refused { status: 400, .. })
+    }
+
     /// Errors that no retry will cure until a person acts (update, re-enroll).
     pub fn needs_person(&self) -> bool {
         match self {

@@ -22,7 +22,7 @@ mod verify;
 
 pub use backoff::Backoff;
 pub use client::{Enrolled, MAX_PUSH_CHANGES, PULL_PAGE, SyncClient, SyncReport};
-pub use credentials::{CredentialStore, KEYRING_SERVICE, OsKeyring};
+pub use credentials::{CredentialStore, KEYRING_ENV, KEYRING_SERVICE, KeyringBackend, OsKeyring};
 pub use error::SyncError;
 pub use sync_loop::{SyncHandle, SyncLoop, SyncOptions, SyncStatus};
 pub use verify::VerifyReport;

@@ -14,7 +14,7 @@ use super::client::SyncClient;
 use super::credentials::CredentialStore;
 use super::error::SyncError;
 use super::live;
-use crate::store::Store;
+use crate::store::{HeldDoc, Store};
 use chrono::{DateTime, Utc};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -29,6 +29,9 @@ pub struct SyncStatus {
     /// Local changes not yet on the server.
     pub waiting_changes: u64,
     pub last_error: Option<String>,
+    /// Documents the server refused, held back on this device: each one an alert to show
+    /// (the rest of the outbox syncs regardless).
+    pub held_docs: Vec<HeldDoc>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -245,15 +248,16 @@ impl SyncHandle {
 
     pub fn status(&self) -> Result<SyncStatus, SyncError> {
         let online = self.shared.flags().online;
-        let (state, waiting) = {
+        let (state, waiting, held_docs) = {
             let s = self.store.lock().unwrap_or_else(|p| p.into_inner());
-            (s.sync_state()?, s.changes_waiting()?)
+            (s.sync_state()?, s.changes_waiting()?, s.held_docs()?)
         };
         Ok(SyncStatus {
             online,
             last_sync_at: state.last_sync_at,
             waiting_changes: waiting,
             last_error: state.last_error,
+            held_docs,
         })
     }
 

@@ -46,8 +46,15 @@ impl<C: CredentialStore> SyncClient<C> {
             let req = VerifyRequest { after: after.clone(), limit: None };
             let resp: VerifyResponse = self.post(&base, "/v1/verify", Some(&credential), &req)?;
             let held = store.with(|s| s.held_digests())?;
+            // Documents the server refused and this device holds back differ on purpose:
+            // retrying them is `sync --retry-held`'s business, not the recheck's.
+            let held_back: std::collections::BTreeSet<String> =
+                store.with(|s| s.held_docs())?.into_iter().map(|h| h.doc_id.0).collect();
             for d in &resp.docs {
                 report.docs_checked += 1;
+                if held_back.contains(&d.doc_id) {
+                    continue;
+                }
                 if held.get(&d.doc_id).is_some_and(|h| h.digest == d.digest) {
                     continue;
                 }
@@ -64,10 +71,16 @@ impl<C: CredentialStore> SyncClient<C> {
                 if !mine.is_empty() {
                     let push =
                         PushRequest { docs: vec![DocChanges { doc_id: d.doc_id.clone(), changes: mine }] };
-                    let r: PushResponse = self.post(&base, "/v1/push", Some(&credential), &push)?;
-                    report.changes_repushed += r.accepted;
-                    if r.accepted > 0 {
-                        continue;
+                    match self.post::<_, PushResponse>(&base, "/v1/push", Some(&credential), &push) {
+                        Ok(r) => {
+                            report.changes_repushed += r.accepted;
+                            if r.accepted > 0 {
+                                continue;
+                            }
+                        }
+                        // Refused as this device's content: reported, the rest rechecked.
+                        Err(SyncError::Refused { .. }) => {}
+                        Err(e) => return Err(e),
                     }
                 }
                 report.docs_still_differing.push(d.doc_id.clone());

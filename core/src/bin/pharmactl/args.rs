@@ -99,11 +99,15 @@ pub struct SyncArgs {
     /// lacks (done by itself once after an upgrade).
     #[arg(long)]
     pub verify: bool,
+    /// Push again the documents the server refused and this device holds back (see
+    /// `sync status`), e.g. once the server or this software was fixed.
+    #[arg(long)]
+    pub retry_held: bool,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum SyncCmd {
-    /// Server, last sync, changes waiting, last error.
+    /// Server, last sync, changes waiting, last error, documents held back.
     Status,
 }
 

@@ -3,15 +3,18 @@
 use crate::Ctx;
 use crate::args::{EnrollArgs, SyncArgs, SyncCmd};
 use anyhow::Result;
-use pharma_core::sync_client::{CredentialStore, OsKeyring, SyncClient, SyncStatus};
+use pharma_core::sync_client::{CredentialStore, KeyringBackend, OsKeyring, SyncClient, SyncStatus};
 
 pub fn enroll(ctx: &mut Ctx, a: EnrollArgs) -> Result<()> {
     let client = SyncClient::new(OsKeyring)?;
     let done = client.enroll(&mut ctx.store, &a.server, &a.code, &a.name)?;
     ctx.print(&done, || {
         format!(
-            "appareil {} inscrit auprès de {} (pharmacie {}) ; identifiant gardé dans le trousseau du système",
-            done.device_id, done.server_url, done.tenant_id
+            "appareil {} inscrit auprès de {} (pharmacie {}) ; identifiant gardé dans le trousseau : {}",
+            done.device_id,
+            done.server_url,
+            done.tenant_id,
+            OsKeyring.backend().describe_fr()
         )
     })
 }
@@ -21,6 +24,9 @@ pub fn sync(ctx: &mut Ctx, a: SyncArgs) -> Result<()> {
         Some(SyncCmd::Status) => status(ctx),
         None => {
             let client = SyncClient::new(OsKeyring)?;
+            if a.retry_held {
+                ctx.store.retry_held()?;
+            }
             let r = if a.verify {
                 client.sync_and_verify(&mut ctx.store)?
             } else {
@@ -52,6 +58,16 @@ pub fn sync(ctx: &mut Ctx, a: SyncArgs) -> Result<()> {
                         ));
                     }
                 }
+                if !r.released.is_empty() {
+                    s.push_str(&format!("\ndocuments repris par le serveur : {}", r.released.join(", ")));
+                }
+                if !r.held.is_empty() {
+                    s.push_str(&format!(
+                        "\nALERTE : document(s) refusé(s) par le serveur, mis de côté : {} \
+                         (le reste est synchronisé ; détails : `pharmactl sync status`)",
+                        r.held.join(", ")
+                    ));
+                }
                 s
             })
         }
@@ -65,6 +81,8 @@ struct StatusOut {
     device_id: String,
     device_name: Option<String>,
     credential_in_keyring: Option<bool>,
+    credential_backend: KeyringBackend,
+    credential_survives_reboot: bool,
     #[serde(flatten)]
     status: SyncStatus,
 }
@@ -80,11 +98,14 @@ fn status(ctx: &mut Ctx) -> Result<()> {
         device_id: device.to_string(),
         device_name: st.device_name.clone(),
         credential_in_keyring,
+        credential_backend: OsKeyring.backend(),
+        credential_survives_reboot: OsKeyring.backend().survives_reboot(),
         status: SyncStatus {
             online: st.last_error.is_none() && st.last_sync_at.is_some(),
             last_sync_at: st.last_sync_at,
             waiting_changes: ctx.store.changes_waiting()?,
             last_error: st.last_error.clone(),
+            held_docs: ctx.store.held_docs()?,
         },
     };
     ctx.print(&out, || {
@@ -108,6 +129,7 @@ fn status(ctx: &mut Ctx) -> Result<()> {
                 None => "trousseau inaccessible",
             }
         ));
+        s.push_str(&format!("\ntrousseau : {}", out.credential_backend.describe_fr()));
         s.push_str(&format!(
             "\ndernière synchronisation : {}",
             out.status.last_sync_at.map(|t| t.to_rfc3339()).unwrap_or_else(|| "jamais".into())
@@ -116,6 +138,32 @@ fn status(ctx: &mut Ctx) -> Result<()> {
         if let Some(e) = &out.status.last_error {
             s.push_str(&format!("\ndernière erreur : {e}"));
         }
+        s.push_str(&held_text(&out.status.held_docs));
         s
     })
+}
+
+/// The alert for documents held back, in French (empty when there are none).
+fn held_text(held: &[pharma_core::store::HeldDoc]) -> String {
+    if held.is_empty() {
+        return String::new();
+    }
+    let mut s = format!(
+        "\nALERTE : {} document(s) refusé(s) par le serveur, mis de côté (leurs changements sont \
+         gardés sur ce poste et ne sont plus renvoyés ; le reste se synchronise) :",
+        held.len()
+    );
+    for h in held {
+        s.push_str(&format!(
+            "\n  - {} : {} changement(s) local(aux), depuis le {} ({}){}\n    {}",
+            h.doc_id.0,
+            h.local_changes,
+            h.held_at.format("%d/%m/%Y %H:%M"),
+            h.code,
+            if h.retry { ", renvoi à la prochaine synchronisation" } else { "" },
+            h.message
+        ));
+    }
+    s.push_str("\n  Une fois le problème corrigé : `pharmactl sync --retry-held`.");
+    s
 }
