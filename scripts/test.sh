@@ -62,6 +62,9 @@ for start in 999000 8589929592; do
         --test shift --test devices_and_server --test feed_recheck --test sync --test consolidation
 done
 
+step "device credential in a real Secret Service, across a restart of its session"
+bash scripts/keyring-test.sh
+
 step "schemathesis (OpenAPI conformance, every check, with and without a credential)"
 bash scripts/schemathesis.sh
 
