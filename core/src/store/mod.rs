@@ -301,7 +301,7 @@ impl Store {
             .get(doc_id)
             .ok_or_else(|| StoreError::NotFound { what: "document", id: doc_id.0.clone() })?;
         for f in &facts {
-            project::fact(&tx, doc_id, f)?;
+            project::fact(tx, doc_id, f)?;
         }
         let touched: Vec<&str> = {
             let mut t: Vec<&str> = batch.fields.iter().map(|(e, _, _)| e.as_str()).collect();
@@ -309,9 +309,9 @@ impl Store {
             t
         };
         for entity in touched {
-            project::entity(&tx, entity, &doc.entity(entity))?;
+            project::entity(tx, entity, &doc.entity(entity))?;
         }
-        project::after_facts(&tx, doc, &facts)?;
+        project::after_facts(tx, doc, &facts)?;
         if fail_before_commit {
             // Returned as an error, the write rolls back whole.
             return Err(fault_now(FaultPoint::BeforeCommit));
