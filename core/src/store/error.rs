@@ -17,6 +17,12 @@ use crate::tenant::SettingsError;
 pub enum StoreError {
     #[error("base de données : {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Another window or program (the sync, `pharmactl`) kept the database locked for
+    /// longer than [`super::BUSY_TIMEOUT`].
+    #[error(
+        "la base est occupée par un autre programme (autre fenêtre, synchronisation ou pharmactl) depuis plusieurs secondes : rien n'a été enregistré, réessayez"
+    )]
+    Busy(#[source] rusqlite::Error),
     #[error(transparent)]
     Doc(#[from] super::doc::DocError),
     #[error("donnée enregistrée illisible ({what}) : {source}")]

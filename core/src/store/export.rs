@@ -52,6 +52,9 @@ pub struct Export(pub Map<String, Value>);
 impl Store {
     /// Every projection table, rows sorted by all their columns.
     pub fn export(&self) -> Result<Export> {
+        // One snapshot for every table, though another writer may commit meanwhile.
+        // Read only: dropping it at the end (a rollback) undoes nothing.
+        let _snapshot = self.conn.unchecked_transaction()?;
         let mut out = Map::new();
         for table in PROJECTIONS {
             let mut st = self.conn.prepare(&format!("SELECT * FROM {table} LIMIT 0"))?;

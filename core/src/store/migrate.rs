@@ -2,7 +2,7 @@
 //! time, applied in order, each once, never edited after release.
 
 use super::error::{Result, StoreError};
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 /// Every migration, in order. A test checks this list against the folder.
 pub const MIGRATIONS: &[(&str, &str)] = &[
@@ -20,11 +20,14 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    conn.execute_batch(
+    // Under the write lock from the first read: two processes opening one file at once
+    // (the app and `pharmactl`) must not both apply the same migration.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL) STRICT",
     )?;
     let applied: Vec<String> = {
-        let mut st = conn.prepare("SELECT name FROM schema_migrations ORDER BY name")?;
+        let mut st = tx.prepare("SELECT name FROM schema_migrations ORDER BY name")?;
         st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
     };
     for name in &applied {
@@ -36,14 +39,13 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         if applied.iter().any(|a| a == name) {
             continue;
         }
-        let tx = conn.transaction()?;
         tx.execute_batch(sql).map_err(|source| StoreError::Migration { name, source })?;
         tx.execute(
             "INSERT INTO schema_migrations (name, applied_at) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
             [name],
         )?;
-        tx.commit()?;
     }
+    tx.commit()?;
     Ok(())
 }
 

@@ -20,6 +20,10 @@
 //! WAL checkpoints run on a background connection (module `checkpoint`) rather than inside a
 //! sale's commit.
 //!
+//! Several writers may share the file (the app's sync loop, a second window, `pharmactl`
+//! beside the app): every write takes the write lock first and catches up on what the
+//! others committed before it numbers anything (module `writer`, which says why).
+//!
 //! ```no_run
 //! use pharma_core::store::Store;
 //! let store = Store::open("pharmacie.db").expect("ouverture");
@@ -39,6 +43,7 @@ mod report;
 mod seed;
 mod sync;
 mod verify;
+mod writer;
 
 pub use doc::{AggregateDoc, DocError, DocId, NewChange};
 pub use error::{Result, StoreError};
@@ -51,6 +56,7 @@ pub use report::{DayReport, RegisterDay};
 pub use seed::{SeedOptions, SeedReport, make_change};
 pub use sync::{Applied, MAX_CHANGE_BYTES};
 pub use verify::HeldDigest;
+pub use writer::BUSY_TIMEOUT;
 
 use crate::audit::{AuditDraft, AuditEntry, seal};
 use crate::clock::{Clock, SystemClock};
@@ -115,6 +121,7 @@ pub struct Store {
     ids: Box<dyn IdSource + Send>,
     fault: Option<(FaultPoint, u32)>,
     hash_cost: crate::people::HashCost,
+    writer: writer::WriterState,
     _checkpointer: checkpoint::Checkpointer,
 }
 
@@ -137,29 +144,36 @@ impl Store {
     ) -> Result<Store> {
         let path = path.as_ref();
         let mut conn = Connection::open(path)?;
+        // The busy timeout first: switching to WAL waits for another process opening the
+        // same new file, as every later write waits for the other writers (module `writer`).
+        conn.busy_timeout(writer::BUSY_TIMEOUT)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
              PRAGMA wal_autocheckpoint = 0;
-             PRAGMA foreign_keys = ON;
-             PRAGMA busy_timeout = 5000;",
+             PRAGMA foreign_keys = ON;",
         )?;
         migrate::migrate(&mut conn)?;
         let checkpointer = checkpoint::Checkpointer::start(path, std::time::Duration::from_secs(1))?;
         let existing: Option<String> =
             conn.query_row("SELECT device_id FROM device", [], |r| r.get(0)).optional()?;
         let device_id = match existing {
-            Some(s) => s.parse::<DeviceId>().map_err(|_| StoreError::NotFound { what: "appareil", id: s })?,
+            Some(s) => s,
             None => {
+                // Two processes opening a new file at once: the first id stored is the device's.
                 let id = DeviceId::new(ids.as_mut());
                 conn.execute(
-                    "INSERT INTO device (singleton, device_id, created_at) VALUES (1, ?1, ?2)",
+                    "INSERT OR IGNORE INTO device (singleton, device_id, created_at) VALUES (1, ?1, ?2)",
                     params![id.to_string(), clock.now().to_rfc3339()],
                 )?;
-                id
+                conn.query_row("SELECT device_id FROM device", [], |r| r.get(0))?
             }
         };
+        let device_id = device_id
+            .parse::<DeviceId>()
+            .map_err(|_| StoreError::NotFound { what: "appareil", id: device_id })?;
         let actor = ActorId::from(device_id.0.as_bytes().as_slice());
+        let writer = writer::WriterState::at_open(&conn)?;
         let last_audit = read::last_audit(&conn, device_id)?;
         let fault = fault_from_env();
         Ok(Store {
@@ -172,6 +186,7 @@ impl Store {
             ids,
             fault,
             hash_cost: crate::people::HashCost::Interactive,
+            writer,
             _checkpointer: checkpointer,
         })
     }
@@ -200,7 +215,9 @@ impl Store {
     }
 
     /// The document, from the cache or loaded from its stored changes.
+    /// Another writer's commits are brought in first (module `writer`).
     pub(crate) fn doc(&mut self, id: &DocId) -> Result<&mut AggregateDoc> {
+        self.refresh()?;
         if !self.docs.contains_key(id) {
             let doc = self.load_doc(id)?;
             // Closed aggregates are read rarely: keep the cache to the live ones.
@@ -232,15 +249,9 @@ impl Store {
     }
 
     /// The one write path: document change, change log, projections and audit chain in
-    /// one SQLite transaction.
+    /// one SQLite transaction — the write under way (see [`Store::write`]) or one of its own.
     pub fn commit(&mut self, doc_id: &DocId, batch: Batch) -> Result<()> {
-        let result = self.commit_inner(doc_id, batch);
-        if result.is_err() {
-            // The in-memory document may hold the failed change: forget it, reload later.
-            self.docs.remove(doc_id);
-            self.last_audit = read::last_audit(&self.conn, self.device_id)?;
-        }
-        result
+        self.write(|s| s.commit_inner(doc_id, batch))
     }
 
     fn commit_inner(&mut self, doc_id: &DocId, batch: Batch) -> Result<()> {
@@ -254,6 +265,8 @@ impl Store {
         }
         let new_doc = !self.doc_exists(doc_id)?;
         let message = facts.first().map(|f| f.key()).unwrap_or_else(|| "fields".to_string());
+        // If the write fails, this document holds a change that was never stored.
+        self.touch(doc_id);
         let doc = self.doc(doc_id)?;
         for f in &facts {
             doc.put_fact(f)?;
@@ -268,7 +281,7 @@ impl Store {
             return Err(fault_now(FaultPoint::AfterDocChange));
         }
         let fail_before_commit = self.fault_due(FaultPoint::BeforeCommit);
-        let tx = self.conn.transaction()?;
+        let tx = &self.conn;
         if new_doc {
             tx.execute(
                 "INSERT INTO documents (doc_id, kind, created_at) VALUES (?1, ?2, ?3)",
@@ -284,12 +297,13 @@ impl Store {
             change.bytes,
             now.to_rfc3339()
         ])?;
+        let seq = tx.last_insert_rowid();
         let doc = self
             .docs
             .get(doc_id)
             .ok_or_else(|| StoreError::NotFound { what: "document", id: doc_id.0.clone() })?;
         for f in &facts {
-            project::fact(&tx, doc_id, f)?;
+            project::fact(tx, doc_id, f)?;
         }
         let touched: Vec<&str> = {
             let mut t: Vec<&str> = batch.fields.iter().map(|(e, _, _)| e.as_str()).collect();
@@ -297,14 +311,14 @@ impl Store {
             t
         };
         for entity in touched {
-            project::entity(&tx, entity, &doc.entity(entity))?;
+            project::entity(tx, entity, &doc.entity(entity))?;
         }
-        project::after_facts(&tx, doc, &facts)?;
+        project::after_facts(tx, doc, &facts)?;
         if fail_before_commit {
-            drop(tx);
+            // Returned as an error, the write rolls back whole.
             return Err(fault_now(FaultPoint::BeforeCommit));
         }
-        tx.commit()?;
+        self.stored_upto(seq);
         self.last_audit = last;
         Ok(())
     }

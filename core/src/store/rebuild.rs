@@ -13,6 +13,8 @@ use std::path::Path;
 
 /// Copies the documents of `src` into a new store at `dest` and projects them.
 pub fn rebuild_into(src: &Store, dest: &Path) -> Result<()> {
+    // The source is read in one snapshot, though another writer may commit meanwhile.
+    let _snapshot = src.conn.unchecked_transaction()?;
     let mut c = Connection::open(dest)?;
     c.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
     migrate::migrate(&mut c)?;

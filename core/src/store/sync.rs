@@ -50,13 +50,11 @@ impl Store {
         Ok(self.doc(doc)?.changes_since(have).into_iter().map(|(_, b)| b).collect())
     }
 
-    /// Applies changes of one document made on other devices.
+    /// Applies changes of one document made on other devices. A write like a sale's
+    /// (module `writer`): whether a change is already stored is asked under the write lock,
+    /// so two stores applying the same change beside each other store it once.
     pub fn apply_remote(&mut self, doc_id: &DocId, changes: &[Vec<u8>]) -> Result<Applied> {
-        let result = self.apply_remote_inner(doc_id, changes);
-        if result.is_err() {
-            self.docs.remove(doc_id);
-        }
-        result
+        self.write(|s| s.apply_remote_inner(doc_id, changes))
     }
 
     fn apply_remote_inner(&mut self, doc_id: &DocId, changes: &[Vec<u8>]) -> Result<Applied> {
@@ -84,13 +82,14 @@ impl Store {
         }
         let new_doc = !self.doc_exists(doc_id)?;
         let now = self.now();
+        self.touch(doc_id);
         let doc = self.doc(doc_id)?;
         let to_apply: Vec<Change> = fresh.iter().map(|(_, _, c)| c.clone()).collect();
         match catch_unwind(AssertUnwindSafe(|| doc.apply(to_apply))) {
             Ok(r) => r?,
             Err(_) => return Err(StoreError::BadChange("changement refusé par Automerge".into())),
         }
-        let tx = self.conn.transaction()?;
+        let tx = &self.conn;
         if new_doc {
             tx.execute(
                 "INSERT INTO documents (doc_id, kind, created_at) VALUES (?1, ?2, ?3)",
@@ -103,12 +102,13 @@ impl Store {
             )?
             .execute(params![doc_id.as_str(), hash.0.as_slice(), bytes, now.to_rfc3339()])?;
         }
+        let seq = tx.last_insert_rowid();
         let doc = self
             .docs
             .get(doc_id)
             .ok_or_else(|| StoreError::NotFound { what: "document", id: doc_id.0.clone() })?;
-        project_whole(&tx, doc_id, doc)?;
-        tx.commit()?;
+        project_whole(tx, doc_id, doc)?;
+        self.stored_upto(seq);
         Ok(Applied { new_changes: fresh.len() })
     }
 

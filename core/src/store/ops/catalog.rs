@@ -67,20 +67,22 @@ impl Store {
     }
 
     pub fn add_items(&mut self, actor: &Actor, items: Vec<NewItem>, event: &str) -> Result<usize> {
-        self.authorize(actor, Permission::ManageCatalog)?;
-        self.check_new_barcodes(items.iter().map(|n| &n.item))?;
-        let from = FIRST_PRICE_FROM;
-        let mut batch = Batch::default();
-        for n in &items {
-            batch = item_fields(batch, &n.item);
-            let p = self.price_fact(n.item.id, n.ppv, from, actor)?;
-            batch = batch.fact(Fact::PriceSet(p));
-        }
-        let count = items.len();
-        let first = items.first().map(|n| n.item.id.to_string()).unwrap_or_default();
-        let a = self.audit_draft(Some(actor), event, "catalog", first, json!({"items": count}));
-        self.commit(&DocId::catalog(), batch.audit(a))?;
-        Ok(count)
+        self.write(|this| {
+            this.authorize(actor, Permission::ManageCatalog)?;
+            this.check_new_barcodes(items.iter().map(|n| &n.item))?;
+            let from = FIRST_PRICE_FROM;
+            let mut batch = Batch::default();
+            for n in &items {
+                batch = item_fields(batch, &n.item);
+                let p = this.price_fact(n.item.id, n.ppv, from, actor)?;
+                batch = batch.fact(Fact::PriceSet(p));
+            }
+            let count = items.len();
+            let first = items.first().map(|n| n.item.id.to_string()).unwrap_or_default();
+            let a = this.audit_draft(Some(actor), event, "catalog", first, json!({"items": count}));
+            this.commit(&DocId::catalog(), batch.audit(a))?;
+            Ok(count)
+        })
     }
 
     /// Imports a parsed reference list in one transaction: all rows or none.
@@ -92,16 +94,18 @@ impl Store {
 
     /// A new official price from a date (a decree), never a cashier's override.
     pub fn set_price(&mut self, actor: &Actor, item: ItemId, ppv: Money, from: NaiveDate) -> Result<()> {
-        self.authorize(actor, Permission::ChangePrices)?;
-        let old = self.price_on(item, from)?;
-        let p = self.price_fact(item, ppv, from, actor)?;
-        let a = self.audit_draft(
-            Some(actor),
-            "price_changed",
-            "item",
-            item.to_string(),
-            json!({"from": old, "to": ppv, "effective_from": from.to_string()}),
-        );
-        self.commit(&DocId::catalog(), Batch::default().fact(Fact::PriceSet(p)).audit(a))
+        self.write(|this| {
+            this.authorize(actor, Permission::ChangePrices)?;
+            let old = this.price_on(item, from)?;
+            let p = this.price_fact(item, ppv, from, actor)?;
+            let a = this.audit_draft(
+                Some(actor),
+                "price_changed",
+                "item",
+                item.to_string(),
+                json!({"from": old, "to": ppv, "effective_from": from.to_string()}),
+            );
+            this.commit(&DocId::catalog(), Batch::default().fact(Fact::PriceSet(p)).audit(a))
+        })
     }
 }

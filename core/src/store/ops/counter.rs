@@ -54,32 +54,34 @@ impl Store {
         duty: bool,
         float: DenominationCount,
     ) -> Result<SessionId> {
-        self.authorize(actor, Permission::OpenSession)?;
-        let business_date = match business_date {
-            Some(d) => d,
-            None => self.today()?,
-        };
-        let input = OpenInput {
-            register_id: register,
-            device_id: self.device_id,
-            business_date,
-            duty,
-            float,
-            by: actor.user_id,
-            now: self.now(),
-            register_has_open_session: self.current_session(register)?.is_some(),
-        };
-        let opened = lifecycle::open(input, self.ids())?;
-        let a = self.audit_draft(
-            Some(actor),
-            "session_opened",
-            "cash_session",
-            opened.session_id.to_string(),
-            json!({"register": register.to_string(), "business_date": business_date.to_string(), "duty": duty, "float": opened.float.total()}),
-        );
-        let id = opened.session_id;
-        self.commit(&DocId::session(id), Batch::default().fact(Fact::SessionOpened(opened)).audit(a))?;
-        Ok(id)
+        self.write(|this| {
+            this.authorize(actor, Permission::OpenSession)?;
+            let business_date = match business_date {
+                Some(d) => d,
+                None => this.today()?,
+            };
+            let input = OpenInput {
+                register_id: register,
+                device_id: this.device_id,
+                business_date,
+                duty,
+                float,
+                by: actor.user_id,
+                now: this.now(),
+                register_has_open_session: this.current_session(register)?.is_some(),
+            };
+            let opened = lifecycle::open(input, this.ids())?;
+            let a = this.audit_draft(
+                Some(actor),
+                "session_opened",
+                "cash_session",
+                opened.session_id.to_string(),
+                json!({"register": register.to_string(), "business_date": business_date.to_string(), "duty": duty, "float": opened.float.total()}),
+            );
+            let id = opened.session_id;
+            this.commit(&DocId::session(id), Batch::default().fact(Fact::SessionOpened(opened)).audit(a))?;
+            Ok(id)
+        })
     }
 
     /// Resolves scanned barcodes to sale lines.
@@ -98,43 +100,45 @@ impl Store {
 
     /// Records a sale. Returns once the sale is durable.
     pub fn sell(&mut self, actor: &Actor, session: SessionId, req: &SaleRequest) -> Result<SaleOutcome> {
-        self.authorize(actor, Permission::Sell)?;
-        let (register, status, business_date) = self.session_header(session)?;
-        let mut items = HashMap::with_capacity(req.lines.len());
-        for l in &req.lines {
-            if let Some(it) = self.sellable(l.item_id, business_date)? {
-                items.insert(l.item_id, it);
+        self.write(|this| {
+            this.authorize(actor, Permission::Sell)?;
+            let (register, status, business_date) = this.session_header(session)?;
+            let mut items = HashMap::with_capacity(req.lines.len());
+            for l in &req.lines {
+                if let Some(it) = this.sellable(l.item_id, business_date)? {
+                    items.insert(l.item_id, it);
+                }
             }
-        }
-        let code = self.register_code(register)?;
-        let ctx = SaleContext {
-            session_id: session,
-            register_id: register,
-            register_code: &code,
-            status,
-            business_date,
-            next_ticket: self.next_ticket(register)?,
-            next_prescription: self.next_prescription(register)?,
-            items: &items,
-            by: actor.user_id,
-            now: self.now(),
-        };
-        let sale = prepare_sale(req, &ctx, self.ids())?;
-        let out = SaleOutcome {
-            sale_id: sale.sale_id,
-            ticket_no: sale.ticket_no,
-            total: sale.total,
-            change_due: sale.change_due,
-        };
-        let a = self.audit_draft(
-            Some(actor),
-            "sale_recorded",
-            "sale",
-            sale.sale_id.to_string(),
-            json!({"register": code, "ticket": sale.ticket_no, "total": sale.total, "lines": sale.lines.len(), "change": sale.change_due}),
-        );
-        self.commit(&DocId::session(session), Batch::default().fact(Fact::SaleRecorded(sale)).audit(a))?;
-        Ok(out)
+            let code = this.register_code(register)?;
+            let ctx = SaleContext {
+                session_id: session,
+                register_id: register,
+                register_code: &code,
+                status,
+                business_date,
+                next_ticket: this.next_ticket(register)?,
+                next_prescription: this.next_prescription(register)?,
+                items: &items,
+                by: actor.user_id,
+                now: this.now(),
+            };
+            let sale = prepare_sale(req, &ctx, this.ids())?;
+            let out = SaleOutcome {
+                sale_id: sale.sale_id,
+                ticket_no: sale.ticket_no,
+                total: sale.total,
+                change_due: sale.change_due,
+            };
+            let a = this.audit_draft(
+                Some(actor),
+                "sale_recorded",
+                "sale",
+                sale.sale_id.to_string(),
+                json!({"register": code, "ticket": sale.ticket_no, "total": sale.total, "lines": sale.lines.len(), "change": sale.change_due}),
+            );
+            this.commit(&DocId::session(session), Batch::default().fact(Fact::SaleRecorded(sale)).audit(a))?;
+            Ok(out)
+        })
     }
 
     /// Status, register and business date from the projection (cheap: the hot path).
@@ -185,44 +189,46 @@ impl Store {
         original: &SaleRecorded,
         req: &RefundRequest,
     ) -> Result<RefundRecorded> {
-        self.authorize(actor, Permission::Refund)?;
-        let (register, status, business_date) = self.session_header(session)?;
-        let mut already: HashMap<SaleLineId, i64> = HashMap::new();
-        {
-            let mut st = self.conn.prepare_cached(
-                "SELECT rl.sale_line_id, SUM(rl.qty) FROM refund_lines rl JOIN refunds r ON r.id = rl.refund_id
-                 WHERE r.original_sale_id = ?1 GROUP BY rl.sale_line_id",
-            )?;
-            let mut rows = st.query([original.sale_id.to_string()])?;
-            while let Some(r) = rows.next()? {
-                let id: String = r.get(0)?;
-                already.insert(parse("ligne", &id)?, r.get(1)?);
+        self.write(|this| {
+            this.authorize(actor, Permission::Refund)?;
+            let (register, status, business_date) = this.session_header(session)?;
+            let mut already: HashMap<SaleLineId, i64> = HashMap::new();
+            {
+                let mut st = this.conn.prepare_cached(
+                    "SELECT rl.sale_line_id, SUM(rl.qty) FROM refund_lines rl JOIN refunds r ON r.id = rl.refund_id
+                     WHERE r.original_sale_id = ?1 GROUP BY rl.sale_line_id",
+                )?;
+                let mut rows = st.query([original.sale_id.to_string()])?;
+                while let Some(r) = rows.next()? {
+                    let id: String = r.get(0)?;
+                    already.insert(parse("ligne", &id)?, r.get(1)?);
+                }
             }
-        }
-        let ctx = RefundContext {
-            session_id: session,
-            register_id: register,
-            status,
-            business_date,
-            next_ticket: self.next_ticket(register)?,
-            original,
-            already_refunded: &already,
-            by: actor.user_id,
-            now: self.now(),
-        };
-        let refund = prepare_refund(req, &ctx, self.ids())?;
-        let a = self.audit_draft(
-            Some(actor),
-            "refund_recorded",
-            "refund",
-            refund.refund_id.to_string(),
-            json!({"ticket": refund.ticket_no, "original_ticket": refund.original_ticket_no, "total": refund.total, "reason": refund.reason}),
-        );
-        self.commit(
-            &DocId::session(session),
-            Batch::default().fact(Fact::RefundRecorded(refund.clone())).audit(a),
-        )?;
-        Ok(refund)
+            let ctx = RefundContext {
+                session_id: session,
+                register_id: register,
+                status,
+                business_date,
+                next_ticket: this.next_ticket(register)?,
+                original,
+                already_refunded: &already,
+                by: actor.user_id,
+                now: this.now(),
+            };
+            let refund = prepare_refund(req, &ctx, this.ids())?;
+            let a = this.audit_draft(
+                Some(actor),
+                "refund_recorded",
+                "refund",
+                refund.refund_id.to_string(),
+                json!({"ticket": refund.ticket_no, "original_ticket": refund.original_ticket_no, "total": refund.total, "reason": refund.reason}),
+            );
+            this.commit(
+                &DocId::session(session),
+                Batch::default().fact(Fact::RefundRecorded(refund.clone())).audit(a),
+            )?;
+            Ok(refund)
+        })
     }
 
     pub fn cash_move(
@@ -233,38 +239,45 @@ impl Store {
         amount: Money,
         reason: &str,
     ) -> Result<CashMoved> {
-        self.authorize(actor, Permission::CashMove)?;
-        let state = self.session_state(session)?;
-        let now = self.now();
-        let m = lifecycle::cash_move(&state, kind, amount, reason, actor.user_id, now, self.ids())?;
-        let event = match kind {
-            CashMoveKind::PayIn => "cash_pay_in",
-            CashMoveKind::PayOut => "cash_pay_out",
-        };
-        let a = self.audit_draft(
-            Some(actor),
-            event,
-            "cash_movement",
-            m.id.to_string(),
-            json!({"amount": amount, "reason": m.reason}),
-        );
-        self.commit(&DocId::session(session), Batch::default().fact(Fact::CashMoved(m.clone())).audit(a))?;
-        Ok(m)
+        self.write(|this| {
+            this.authorize(actor, Permission::CashMove)?;
+            let state = this.session_state(session)?;
+            let now = this.now();
+            let m = lifecycle::cash_move(&state, kind, amount, reason, actor.user_id, now, this.ids())?;
+            let event = match kind {
+                CashMoveKind::PayIn => "cash_pay_in",
+                CashMoveKind::PayOut => "cash_pay_out",
+            };
+            let a = this.audit_draft(
+                Some(actor),
+                event,
+                "cash_movement",
+                m.id.to_string(),
+                json!({"amount": amount, "reason": m.reason}),
+            );
+            this.commit(
+                &DocId::session(session),
+                Batch::default().fact(Fact::CashMoved(m.clone())).audit(a),
+            )?;
+            Ok(m)
+        })
     }
 
     /// Closes the session for sales: it now waits for its reconciliation.
     pub fn close_session(&mut self, actor: &Actor, session: SessionId) -> Result<()> {
-        self.authorize(actor, Permission::CloseSession)?;
-        let state = self.session_state(session)?;
-        let closed = lifecycle::close(&state, actor.user_id, self.now())?;
-        let a = self.audit_draft(
-            Some(actor),
-            "session_closed",
-            "cash_session",
-            session.to_string(),
-            json!({"sales": state.sales.len(), "refunds": state.refunds.len(), "expected_total": closed.expected.total()}),
-        );
-        self.commit(&DocId::session(session), Batch::default().fact(Fact::SessionClosed(closed)).audit(a))
+        self.write(|this| {
+            this.authorize(actor, Permission::CloseSession)?;
+            let state = this.session_state(session)?;
+            let closed = lifecycle::close(&state, actor.user_id, this.now())?;
+            let a = this.audit_draft(
+                Some(actor),
+                "session_closed",
+                "cash_session",
+                session.to_string(),
+                json!({"sales": state.sales.len(), "refunds": state.refunds.len(), "expected_total": closed.expected.total()}),
+            );
+            this.commit(&DocId::session(session), Batch::default().fact(Fact::SessionClosed(closed)).audit(a))
+        })
     }
 }
 

@@ -181,38 +181,40 @@ impl Store {
         verdict: Verdict,
         comment: &str,
     ) -> Result<FeedbackId, ForecastError> {
-        self.authorize(actor, Permission::ManageOrders)?;
-        let comment = comment.trim();
-        let len = comment.chars().count();
-        if len > MAX_FEEDBACK_COMMENT {
-            return Err(ForecastError::CommentTooLong { len, max: MAX_FEEDBACK_COMMENT });
-        }
-        // The snapshot's own generation time: it is indexed with the item, and a run's
-        // snapshots always carry the run's time.
-        let run: Option<String> = self
-            .conn
-            .prepare_cached(
-                "SELECT run_id FROM forecast_snapshots WHERE item_id = ?1
-                 ORDER BY generated_at DESC, run_id DESC LIMIT 1",
-            )?
-            .query_row([item.to_string()], |r| r.get(0))
-            .optional()?;
-        let Some(run) = run else {
-            return Err(ForecastError::NoForecastForItem { item: self.item_label(item)? });
-        };
-        let run_id: ForecastRunId = parse("prévision", &run)?;
-        let id = FeedbackId::new(self.ids());
-        let fact = ForecastFeedback {
-            id,
-            run_id,
-            item_id: item,
-            verdict,
-            comment: comment.to_string(),
-            by: actor.user_id,
-            at: self.now(),
-        };
-        self.commit(&DocId::forecast(run_id), Batch::default().fact(Fact::ForecastFeedback(fact)))?;
-        Ok(id)
+        self.write(|this| {
+            this.authorize(actor, Permission::ManageOrders)?;
+            let comment = comment.trim();
+            let len = comment.chars().count();
+            if len > MAX_FEEDBACK_COMMENT {
+                return Err(ForecastError::CommentTooLong { len, max: MAX_FEEDBACK_COMMENT });
+            }
+            // The snapshot's own generation time: it is indexed with the item, and a run's
+            // snapshots always carry the run's time.
+            let run: Option<String> = this
+                .conn
+                .prepare_cached(
+                    "SELECT run_id FROM forecast_snapshots WHERE item_id = ?1
+                     ORDER BY generated_at DESC, run_id DESC LIMIT 1",
+                )?
+                .query_row([item.to_string()], |r| r.get(0))
+                .optional()?;
+            let Some(run) = run else {
+                return Err(ForecastError::NoForecastForItem { item: this.item_label(item)? });
+            };
+            let run_id: ForecastRunId = parse("prévision", &run)?;
+            let id = FeedbackId::new(this.ids());
+            let fact = ForecastFeedback {
+                id,
+                run_id,
+                item_id: item,
+                verdict,
+                comment: comment.to_string(),
+                by: actor.user_id,
+                at: this.now(),
+            };
+            this.commit(&DocId::forecast(run_id), Batch::default().fact(Fact::ForecastFeedback(fact)))?;
+            Ok(id)
+        })
     }
 
     /// A draft supplier order holding the newest forecast's recommendations (only those of

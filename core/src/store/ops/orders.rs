@@ -45,42 +45,58 @@ impl Store {
         expected_on: Option<NaiveDate>,
         lines: Vec<OrderLineInput>,
     ) -> Result<OrderId> {
-        self.authorize(actor, Permission::ManageOrders)?;
-        let lines = lines
-            .into_iter()
-            .map(|l| LineInput { item_id: l.item_id, qty: l.qty, unit_cost: l.unit_cost })
-            .collect();
-        let now = self.now();
-        let o = orders::create(supplier, expected_on, lines, actor.user_id, now, self.ids())?;
-        let id = o.order_id;
-        let total: Money = o.lines.iter().map(|l| l.unit_cost * l.qty).sum();
-        let a = self.audit_draft(
-            Some(actor),
-            "order_created",
-            "supplier_order",
-            id.to_string(),
-            json!({"supplier": o.supplier, "lines": o.lines.len(), "total": total}),
-        );
-        self.commit(&DocId::order(id), Batch::default().fact(Fact::OrderCreated(o)).audit(a))?;
-        Ok(id)
+        self.write(|this| {
+            this.authorize(actor, Permission::ManageOrders)?;
+            let lines = lines
+                .into_iter()
+                .map(|l| LineInput { item_id: l.item_id, qty: l.qty, unit_cost: l.unit_cost })
+                .collect();
+            let now = this.now();
+            let o = orders::create(supplier, expected_on, lines, actor.user_id, now, this.ids())?;
+            let id = o.order_id;
+            let total: Money = o.lines.iter().map(|l| l.unit_cost * l.qty).sum();
+            let a = this.audit_draft(
+                Some(actor),
+                "order_created",
+                "supplier_order",
+                id.to_string(),
+                json!({"supplier": o.supplier, "lines": o.lines.len(), "total": total}),
+            );
+            this.commit(&DocId::order(id), Batch::default().fact(Fact::OrderCreated(o)).audit(a))?;
+            Ok(id)
+        })
     }
 
     pub fn submit_order(&mut self, actor: &Actor, order: OrderId) -> Result<()> {
-        self.authorize(actor, Permission::ManageOrders)?;
-        let st = self.order_state(order)?;
-        let e = orders::submit(&st, actor.user_id, self.now())?;
-        let a =
-            self.audit_draft(Some(actor), "order_submitted", "supplier_order", order.to_string(), json!({}));
-        self.commit(&DocId::order(order), Batch::default().fact(Fact::OrderSubmitted(e)).audit(a))
+        self.write(|this| {
+            this.authorize(actor, Permission::ManageOrders)?;
+            let st = this.order_state(order)?;
+            let e = orders::submit(&st, actor.user_id, this.now())?;
+            let a = this.audit_draft(
+                Some(actor),
+                "order_submitted",
+                "supplier_order",
+                order.to_string(),
+                json!({}),
+            );
+            this.commit(&DocId::order(order), Batch::default().fact(Fact::OrderSubmitted(e)).audit(a))
+        })
     }
 
     pub fn cancel_order(&mut self, actor: &Actor, order: OrderId) -> Result<()> {
-        self.authorize(actor, Permission::ManageOrders)?;
-        let st = self.order_state(order)?;
-        let e = orders::cancel(&st, actor.user_id, self.now())?;
-        let a =
-            self.audit_draft(Some(actor), "order_cancelled", "supplier_order", order.to_string(), json!({}));
-        self.commit(&DocId::order(order), Batch::default().fact(Fact::OrderCancelled(e)).audit(a))
+        self.write(|this| {
+            this.authorize(actor, Permission::ManageOrders)?;
+            let st = this.order_state(order)?;
+            let e = orders::cancel(&st, actor.user_id, this.now())?;
+            let a = this.audit_draft(
+                Some(actor),
+                "order_cancelled",
+                "supplier_order",
+                order.to_string(),
+                json!({}),
+            );
+            this.commit(&DocId::order(order), Batch::default().fact(Fact::OrderCancelled(e)).audit(a))
+        })
     }
 
     pub fn receive_goods(
@@ -90,29 +106,31 @@ impl Store {
         lines: Vec<ReceiveLine>,
         confirm_over: bool,
     ) -> Result<()> {
-        self.authorize(actor, Permission::ReceiveGoods)?;
-        let st = self.order_state(order)?;
-        let today = self.today()?;
-        let now = self.now();
-        let input = lines
-            .into_iter()
-            .map(|l| ReceiveInput {
-                line_id: l.line_id,
-                qty: l.qty,
-                lot_number: l.lot_number,
-                expiry: l.expiry,
-                unit_cost: l.unit_cost,
-                sticker_price: l.sticker_price,
-            })
-            .collect();
-        let g = orders::receive(&st, input, confirm_over, today, actor.user_id, now, self.ids())?;
-        let a = self.audit_draft(
-            Some(actor),
-            "goods_received",
-            "supplier_order",
-            order.to_string(),
-            json!({"receipt": g.receipt_id.to_string(), "lines": g.lines.iter().map(|l| json!({"lot": l.lot.lot_number, "qty": l.qty})).collect::<Vec<_>>(), "over_confirmed": confirm_over}),
-        );
-        self.commit(&DocId::order(order), Batch::default().fact(Fact::GoodsReceived(g)).audit(a))
+        self.write(|this| {
+            this.authorize(actor, Permission::ReceiveGoods)?;
+            let st = this.order_state(order)?;
+            let today = this.today()?;
+            let now = this.now();
+            let input = lines
+                .into_iter()
+                .map(|l| ReceiveInput {
+                    line_id: l.line_id,
+                    qty: l.qty,
+                    lot_number: l.lot_number,
+                    expiry: l.expiry,
+                    unit_cost: l.unit_cost,
+                    sticker_price: l.sticker_price,
+                })
+                .collect();
+            let g = orders::receive(&st, input, confirm_over, today, actor.user_id, now, this.ids())?;
+            let a = this.audit_draft(
+                Some(actor),
+                "goods_received",
+                "supplier_order",
+                order.to_string(),
+                json!({"receipt": g.receipt_id.to_string(), "lines": g.lines.iter().map(|l| json!({"lot": l.lot.lot_number, "qty": l.qty})).collect::<Vec<_>>(), "over_confirmed": confirm_over}),
+            );
+            this.commit(&DocId::order(order), Batch::default().fact(Fact::GoodsReceived(g)).audit(a))
+        })
     }
 }

@@ -75,129 +75,135 @@ impl Store {
 
     /// Creates the pharmacy, its first register and its owner. Returns the owner.
     pub fn init_pharmacy(&mut self, init: InitPharmacy) -> Result<Actor> {
-        if self.pharmacy().is_ok() {
-            return Err(StoreError::AlreadyInitialized);
-        }
-        let pharmacy = Pharmacy {
-            id: TenantId::new(self.ids()),
-            legal_name: init.legal_name.trim().to_string(),
-            ice: init.ice.trim().to_string(),
-            address: init.address.trim().to_string(),
-            time_zone: init.time_zone.trim().to_string(),
-            variance_threshold: Pharmacy::DEFAULT_THRESHOLD,
-            retention: RetentionPolicy::default(),
-        };
-        pharmacy.validate()?;
-        validate_register_code(&init.register_code)?;
-        if !validate_login(&init.owner_login) {
-            return Err(StoreError::InvalidLogin(init.owner_login));
-        }
-        CredentialKind::Pin.validate(&init.owner_pin)?;
-        let salt = self.salt();
-        let owner = User {
-            id: UserId::new(self.ids()),
-            login: init.owner_login.clone(),
-            display_name: init.owner_name.trim().to_string(),
-            role: Role::Owner,
-            status: UserStatus::Active,
-            pin_hash: Some(hash_secret_with(&init.owner_pin, &salt, self.hash_cost)?),
-            password_hash: None,
-        };
-        let register = Register {
-            id: RegisterId::new(self.ids()),
-            code: init.register_code.to_uppercase(),
-            name: format!("Caisse {}", init.register_code.to_uppercase()),
-        };
-        let actor = Actor { user_id: owner.id, role: Role::Owner };
-        let mut batch = Batch::default();
-        for (k, v) in fields(json!(pharmacy)) {
-            batch = batch.field("pharmacy", &k, v);
-        }
-        for (k, v) in fields(json!(register)) {
-            batch = batch.field(&format!("register/{}", register.id), &k, v);
-        }
-        for (k, v) in fields(json!(owner)) {
-            batch = batch.field(&format!("user/{}", owner.id), &k, v);
-        }
-        let a = self.audit_draft(
-            Some(&actor),
-            "pharmacy_created",
-            "pharmacy",
-            pharmacy.id.to_string(),
-            json!({"legal_name": pharmacy.legal_name, "ice": pharmacy.ice, "owner": owner.login, "register": register.code}),
-        );
-        self.commit(&DocId::settings(), batch.audit(a))?;
-        Ok(actor)
+        self.write(|this| {
+            if this.pharmacy().is_ok() {
+                return Err(StoreError::AlreadyInitialized);
+            }
+            let pharmacy = Pharmacy {
+                id: TenantId::new(this.ids()),
+                legal_name: init.legal_name.trim().to_string(),
+                ice: init.ice.trim().to_string(),
+                address: init.address.trim().to_string(),
+                time_zone: init.time_zone.trim().to_string(),
+                variance_threshold: Pharmacy::DEFAULT_THRESHOLD,
+                retention: RetentionPolicy::default(),
+            };
+            pharmacy.validate()?;
+            validate_register_code(&init.register_code)?;
+            if !validate_login(&init.owner_login) {
+                return Err(StoreError::InvalidLogin(init.owner_login));
+            }
+            CredentialKind::Pin.validate(&init.owner_pin)?;
+            let salt = this.salt();
+            let owner = User {
+                id: UserId::new(this.ids()),
+                login: init.owner_login.clone(),
+                display_name: init.owner_name.trim().to_string(),
+                role: Role::Owner,
+                status: UserStatus::Active,
+                pin_hash: Some(hash_secret_with(&init.owner_pin, &salt, this.hash_cost)?),
+                password_hash: None,
+            };
+            let register = Register {
+                id: RegisterId::new(this.ids()),
+                code: init.register_code.to_uppercase(),
+                name: format!("Caisse {}", init.register_code.to_uppercase()),
+            };
+            let actor = Actor { user_id: owner.id, role: Role::Owner };
+            let mut batch = Batch::default();
+            for (k, v) in fields(json!(pharmacy)) {
+                batch = batch.field("pharmacy", &k, v);
+            }
+            for (k, v) in fields(json!(register)) {
+                batch = batch.field(&format!("register/{}", register.id), &k, v);
+            }
+            for (k, v) in fields(json!(owner)) {
+                batch = batch.field(&format!("user/{}", owner.id), &k, v);
+            }
+            let a = this.audit_draft(
+                Some(&actor),
+                "pharmacy_created",
+                "pharmacy",
+                pharmacy.id.to_string(),
+                json!({"legal_name": pharmacy.legal_name, "ice": pharmacy.ice, "owner": owner.login, "register": register.code}),
+            );
+            this.commit(&DocId::settings(), batch.audit(a))?;
+            Ok(actor)
+        })
     }
 
     /// Changes the pharmacy's settings; each changed field is audited with its old value.
     pub fn update_settings(&mut self, actor: &Actor, patch: SettingsPatch) -> Result<Pharmacy> {
-        self.authorize(actor, Permission::ChangeSettings)?;
-        let old = self.pharmacy()?;
-        let mut new = old.clone();
-        if let Some(v) = patch.legal_name {
-            new.legal_name = v.trim().to_string();
-        }
-        if let Some(v) = patch.ice {
-            new.ice = v.trim().to_string();
-        }
-        if let Some(v) = patch.address {
-            new.address = v.trim().to_string();
-        }
-        if let Some(v) = patch.time_zone {
-            new.time_zone = v.trim().to_string();
-        }
-        if let Some(v) = patch.variance_threshold {
-            new.variance_threshold = v;
-        }
-        new.validate()?;
-        let (before, after) = (json!(old), json!(new));
-        let mut batch = Batch::default();
-        let mut changes = serde_json::Map::new();
-        for (k, v) in fields(after) {
-            if before.get(&k) != Some(&v) {
-                changes.insert(k.clone(), json!({"from": before.get(&k), "to": v}));
-                batch = batch.field("pharmacy", &k, v);
+        self.write(|this| {
+            this.authorize(actor, Permission::ChangeSettings)?;
+            let old = this.pharmacy()?;
+            let mut new = old.clone();
+            if let Some(v) = patch.legal_name {
+                new.legal_name = v.trim().to_string();
             }
-        }
-        if changes.is_empty() {
-            return Ok(old);
-        }
-        let a = self.audit_draft(
-            Some(actor),
-            "settings_changed",
-            "pharmacy",
-            new.id.to_string(),
-            serde_json::Value::Object(changes),
-        );
-        self.commit(&DocId::settings(), batch.audit(a))?;
-        Ok(new)
+            if let Some(v) = patch.ice {
+                new.ice = v.trim().to_string();
+            }
+            if let Some(v) = patch.address {
+                new.address = v.trim().to_string();
+            }
+            if let Some(v) = patch.time_zone {
+                new.time_zone = v.trim().to_string();
+            }
+            if let Some(v) = patch.variance_threshold {
+                new.variance_threshold = v;
+            }
+            new.validate()?;
+            let (before, after) = (json!(old), json!(new));
+            let mut batch = Batch::default();
+            let mut changes = serde_json::Map::new();
+            for (k, v) in fields(after) {
+                if before.get(&k) != Some(&v) {
+                    changes.insert(k.clone(), json!({"from": before.get(&k), "to": v}));
+                    batch = batch.field("pharmacy", &k, v);
+                }
+            }
+            if changes.is_empty() {
+                return Ok(old);
+            }
+            let a = this.audit_draft(
+                Some(actor),
+                "settings_changed",
+                "pharmacy",
+                new.id.to_string(),
+                serde_json::Value::Object(changes),
+            );
+            this.commit(&DocId::settings(), batch.audit(a))?;
+            Ok(new)
+        })
     }
 
     pub fn add_register(&mut self, actor: &Actor, code: &str, name: &str) -> Result<Register> {
-        self.authorize(actor, Permission::ChangeSettings)?;
-        validate_register_code(code)?;
-        if self.register_by_code(code).is_ok() {
-            return Err(StoreError::DuplicateRegister(code.to_string()));
-        }
-        let r = Register {
-            id: RegisterId::new(self.ids()),
-            code: code.to_uppercase(),
-            name: name.trim().to_string(),
-        };
-        let mut batch = Batch::default();
-        for (k, v) in fields(json!(r)) {
-            batch = batch.field(&format!("register/{}", r.id), &k, v);
-        }
-        let a = self.audit_draft(
-            Some(actor),
-            "register_added",
-            "register",
-            r.id.to_string(),
-            json!({"code": r.code}),
-        );
-        self.commit(&DocId::settings(), batch.audit(a))?;
-        Ok(r)
+        self.write(|this| {
+            this.authorize(actor, Permission::ChangeSettings)?;
+            validate_register_code(code)?;
+            if this.register_by_code(code).is_ok() {
+                return Err(StoreError::DuplicateRegister(code.to_string()));
+            }
+            let r = Register {
+                id: RegisterId::new(this.ids()),
+                code: code.to_uppercase(),
+                name: name.trim().to_string(),
+            };
+            let mut batch = Batch::default();
+            for (k, v) in fields(json!(r)) {
+                batch = batch.field(&format!("register/{}", r.id), &k, v);
+            }
+            let a = this.audit_draft(
+                Some(actor),
+                "register_added",
+                "register",
+                r.id.to_string(),
+                json!({"code": r.code}),
+            );
+            this.commit(&DocId::settings(), batch.audit(a))?;
+            Ok(r)
+        })
     }
 
     pub fn add_user(
@@ -208,81 +214,87 @@ impl Store {
         role: Role,
         pin: &str,
     ) -> Result<User> {
-        self.authorize(actor, Permission::ManageUsers)?;
-        // Only someone allowed to change roles may create a manager or an owner.
-        if matches!(role, Role::Owner | Role::Manager) {
-            self.authorize(actor, Permission::ChangeRoles)?;
-        }
-        if !validate_login(login) {
-            return Err(StoreError::InvalidLogin(login.to_string()));
-        }
-        if self.user_by_login(login)?.is_some() {
-            return Err(StoreError::DuplicateLogin(login.to_string()));
-        }
-        CredentialKind::Pin.validate(pin)?;
-        let salt = self.salt();
-        let user = User {
-            id: UserId::new(self.ids()),
-            login: login.to_string(),
-            display_name: name.trim().to_string(),
-            role,
-            status: UserStatus::Active,
-            pin_hash: Some(hash_secret_with(pin, &salt, self.hash_cost)?),
-            password_hash: None,
-        };
-        let mut batch = Batch::default();
-        for (k, v) in fields(json!(user)) {
-            batch = batch.field(&format!("user/{}", user.id), &k, v);
-        }
-        let a = self.audit_draft(
-            Some(actor),
-            "user_added",
-            "user",
-            user.id.to_string(),
-            json!({"login": user.login, "role": role.code()}),
-        );
-        self.commit(&DocId::settings(), batch.audit(a))?;
-        Ok(user)
+        self.write(|this| {
+            this.authorize(actor, Permission::ManageUsers)?;
+            // Only someone allowed to change roles may create a manager or an owner.
+            if matches!(role, Role::Owner | Role::Manager) {
+                this.authorize(actor, Permission::ChangeRoles)?;
+            }
+            if !validate_login(login) {
+                return Err(StoreError::InvalidLogin(login.to_string()));
+            }
+            if this.user_by_login(login)?.is_some() {
+                return Err(StoreError::DuplicateLogin(login.to_string()));
+            }
+            CredentialKind::Pin.validate(pin)?;
+            let salt = this.salt();
+            let user = User {
+                id: UserId::new(this.ids()),
+                login: login.to_string(),
+                display_name: name.trim().to_string(),
+                role,
+                status: UserStatus::Active,
+                pin_hash: Some(hash_secret_with(pin, &salt, this.hash_cost)?),
+                password_hash: None,
+            };
+            let mut batch = Batch::default();
+            for (k, v) in fields(json!(user)) {
+                batch = batch.field(&format!("user/{}", user.id), &k, v);
+            }
+            let a = this.audit_draft(
+                Some(actor),
+                "user_added",
+                "user",
+                user.id.to_string(),
+                json!({"login": user.login, "role": role.code()}),
+            );
+            this.commit(&DocId::settings(), batch.audit(a))?;
+            Ok(user)
+        })
     }
 
     /// Sets (or replaces) a person's password, for back-office sign-in beside the PIN.
     /// People change their own; changing someone else's needs `ManageUsers`.
     pub fn set_password(&mut self, actor: &Actor, login: &str, password: &str) -> Result<()> {
-        let user = self
-            .user_by_login(login)?
-            .ok_or_else(|| StoreError::NotFound { what: "utilisateur", id: login.to_string() })?;
-        if user.id != actor.user_id {
-            self.authorize(actor, Permission::ManageUsers)?;
-        }
-        CredentialKind::Password.validate(password)?;
-        let salt = self.salt();
-        let hash = hash_secret_with(password, &salt, self.hash_cost)?;
-        let a = self.audit_draft(
-            Some(actor),
-            "password_set",
-            "user",
-            user.id.to_string(),
-            json!({"login": login}),
-        );
-        let batch =
-            Batch::default().field(&format!("user/{}", user.id), "password_hash", json!(hash)).audit(a);
-        self.commit(&DocId::settings(), batch)
+        self.write(|this| {
+            let user = this
+                .user_by_login(login)?
+                .ok_or_else(|| StoreError::NotFound { what: "utilisateur", id: login.to_string() })?;
+            if user.id != actor.user_id {
+                this.authorize(actor, Permission::ManageUsers)?;
+            }
+            CredentialKind::Password.validate(password)?;
+            let salt = this.salt();
+            let hash = hash_secret_with(password, &salt, this.hash_cost)?;
+            let a = this.audit_draft(
+                Some(actor),
+                "password_set",
+                "user",
+                user.id.to_string(),
+                json!({"login": login}),
+            );
+            let batch =
+                Batch::default().field(&format!("user/{}", user.id), "password_hash", json!(hash)).audit(a);
+            this.commit(&DocId::settings(), batch)
+        })
     }
 
     pub fn set_role(&mut self, actor: &Actor, login: &str, role: Role) -> Result<()> {
-        self.authorize(actor, Permission::ChangeRoles)?;
-        let user = self
-            .user_by_login(login)?
-            .ok_or_else(|| StoreError::NotFound { what: "utilisateur", id: login.to_string() })?;
-        let a = self.audit_draft(
-            Some(actor),
-            "role_changed",
-            "user",
-            user.id.to_string(),
-            json!({"login": login, "from": user.role.code(), "to": role.code()}),
-        );
-        let batch = Batch::default().field(&format!("user/{}", user.id), "role", json!(role)).audit(a);
-        self.commit(&DocId::settings(), batch)
+        self.write(|this| {
+            this.authorize(actor, Permission::ChangeRoles)?;
+            let user = this
+                .user_by_login(login)?
+                .ok_or_else(|| StoreError::NotFound { what: "utilisateur", id: login.to_string() })?;
+            let a = this.audit_draft(
+                Some(actor),
+                "role_changed",
+                "user",
+                user.id.to_string(),
+                json!({"login": login, "from": user.role.code(), "to": role.code()}),
+            );
+            let batch = Batch::default().field(&format!("user/{}", user.id), "role", json!(role)).audit(a);
+            this.commit(&DocId::settings(), batch)
+        })
     }
 
     /// Signs a person in with their PIN (or password), with lock-out after repeated

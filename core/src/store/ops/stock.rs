@@ -20,33 +20,35 @@ impl Store {
         item: ItemId,
         counted: &[(String, i64)],
     ) -> Result<StockDocId> {
-        self.authorize(actor, Permission::StockCount)?;
-        let lots = self.lots_of(item)?;
-        let mut lines = Vec::new();
-        for (number, qty) in counted {
-            let lot = lots
-                .iter()
-                .find(|l| &l.lot_number == number)
-                .ok_or_else(|| StoreError::NotFound { what: "lot", id: number.clone() })?;
-            lines.push(CountedLot {
-                item_id: item,
-                lot_id: lot.lot_id,
-                expected: lot.on_hand,
-                counted: *qty,
-            });
-        }
-        let now = self.now();
-        let c = adjust::count(lines, actor.user_id, now, self.ids())?;
-        let id = c.id;
-        let a = self.audit_draft(
-            Some(actor),
-            "stock_counted",
-            "item",
-            item.to_string(),
-            json!({"lines": c.lines.iter().map(|l| json!({"lot": l.lot_id.to_string(), "expected": l.expected, "counted": l.counted})).collect::<Vec<_>>()}),
-        );
-        self.commit(&DocId::stock(id), Batch::default().fact(Fact::StockCounted(c)).audit(a))?;
-        Ok(id)
+        self.write(|this| {
+            this.authorize(actor, Permission::StockCount)?;
+            let lots = this.lots_of(item)?;
+            let mut lines = Vec::new();
+            for (number, qty) in counted {
+                let lot = lots
+                    .iter()
+                    .find(|l| &l.lot_number == number)
+                    .ok_or_else(|| StoreError::NotFound { what: "lot", id: number.clone() })?;
+                lines.push(CountedLot {
+                    item_id: item,
+                    lot_id: lot.lot_id,
+                    expected: lot.on_hand,
+                    counted: *qty,
+                });
+            }
+            let now = this.now();
+            let c = adjust::count(lines, actor.user_id, now, this.ids())?;
+            let id = c.id;
+            let a = this.audit_draft(
+                Some(actor),
+                "stock_counted",
+                "item",
+                item.to_string(),
+                json!({"lines": c.lines.iter().map(|l| json!({"lot": l.lot_id.to_string(), "expected": l.expected, "counted": l.counted})).collect::<Vec<_>>()}),
+            );
+            this.commit(&DocId::stock(id), Batch::default().fact(Fact::StockCounted(c)).audit(a))?;
+            Ok(id)
+        })
     }
 
     pub fn stock_adjust(
@@ -58,32 +60,34 @@ impl Store {
         reason: AdjustReason,
         note: &str,
     ) -> Result<StockDocId> {
-        self.authorize(actor, Permission::StockAdjust)?;
-        let lot = self
-            .lots_of(item)?
-            .into_iter()
-            .find(|l| l.lot_number == lot_number)
-            .ok_or_else(|| StoreError::NotFound { what: "lot", id: lot_number.to_string() })?;
-        let input = AdjustInput {
-            item_id: item,
-            lot_id: lot.lot_id,
-            delta,
-            reason,
-            note: note.to_string(),
-            by: actor.user_id,
-            at: self.now(),
-        };
-        let adj = adjust::adjust(input, self.ids())?;
-        let id = adj.id;
-        let a = self.audit_draft(
-            Some(actor),
-            "stock_adjusted",
-            "item",
-            item.to_string(),
-            json!({"lot": lot_number, "delta": delta, "reason": reason.code(), "note": adj.note}),
-        );
-        self.commit(&DocId::stock(id), Batch::default().fact(Fact::StockAdjusted(adj)).audit(a))?;
-        Ok(id)
+        self.write(|this| {
+            this.authorize(actor, Permission::StockAdjust)?;
+            let lot = this
+                .lots_of(item)?
+                .into_iter()
+                .find(|l| l.lot_number == lot_number)
+                .ok_or_else(|| StoreError::NotFound { what: "lot", id: lot_number.to_string() })?;
+            let input = AdjustInput {
+                item_id: item,
+                lot_id: lot.lot_id,
+                delta,
+                reason,
+                note: note.to_string(),
+                by: actor.user_id,
+                at: this.now(),
+            };
+            let adj = adjust::adjust(input, this.ids())?;
+            let id = adj.id;
+            let a = this.audit_draft(
+                Some(actor),
+                "stock_adjusted",
+                "item",
+                item.to_string(),
+                json!({"lot": lot_number, "delta": delta, "reason": reason.code(), "note": adj.note}),
+            );
+            this.commit(&DocId::stock(id), Batch::default().fact(Fact::StockAdjusted(adj)).audit(a))?;
+            Ok(id)
+        })
     }
 
     /// Stock found on the shelves when the pharmacy starts with the software (or a box
@@ -99,67 +103,71 @@ impl Store {
         unit_cost: Money,
         sticker_price: Option<Money>,
     ) -> Result<LotId> {
-        self.authorize(actor, Permission::StockAdjust)?;
-        if lot_number.trim().is_empty() {
-            return Err(crate::orders::OrderError::NoLotNumber.into());
-        }
-        let now = self.now();
-        let lot = LotCreated {
-            lot_id: LotId::new(self.ids()),
-            item_id: item,
-            lot_number: lot_number.trim().to_string(),
-            expiry,
-            sticker_price,
-            unit_cost,
-            at: now,
-        };
-        let adj = adjust::adjust(
-            AdjustInput {
+        self.write(|this| {
+            this.authorize(actor, Permission::StockAdjust)?;
+            if lot_number.trim().is_empty() {
+                return Err(crate::orders::OrderError::NoLotNumber.into());
+            }
+            let now = this.now();
+            let lot = LotCreated {
+                lot_id: LotId::new(this.ids()),
                 item_id: item,
-                lot_id: lot.lot_id,
-                delta: qty,
-                reason: AdjustReason::OpeningStock,
-                note: "stock initial".into(),
-                by: actor.user_id,
+                lot_number: lot_number.trim().to_string(),
+                expiry,
+                sticker_price,
+                unit_cost,
                 at: now,
-            },
-            self.ids(),
-        )?;
-        let (doc, lot_id) = (DocId::stock(adj.id), lot.lot_id);
-        let a = self.audit_draft(
-            Some(actor),
-            "opening_stock",
-            "item",
-            item.to_string(),
-            json!({"lot": lot.lot_number, "expiry": expiry.to_string(), "qty": qty}),
-        );
-        self.commit(
-            &doc,
-            Batch::default().fact(Fact::LotCreated(lot)).fact(Fact::StockAdjusted(adj)).audit(a),
-        )?;
-        Ok(lot_id)
+            };
+            let adj = adjust::adjust(
+                AdjustInput {
+                    item_id: item,
+                    lot_id: lot.lot_id,
+                    delta: qty,
+                    reason: AdjustReason::OpeningStock,
+                    note: "stock initial".into(),
+                    by: actor.user_id,
+                    at: now,
+                },
+                this.ids(),
+            )?;
+            let (doc, lot_id) = (DocId::stock(adj.id), lot.lot_id);
+            let a = this.audit_draft(
+                Some(actor),
+                "opening_stock",
+                "item",
+                item.to_string(),
+                json!({"lot": lot.lot_number, "expiry": expiry.to_string(), "qty": qty}),
+            );
+            this.commit(
+                &doc,
+                Batch::default().fact(Fact::LotCreated(lot)).fact(Fact::StockAdjusted(adj)).audit(a),
+            )?;
+            Ok(lot_id)
+        })
     }
 
     /// Recalls a lot: it can no longer be sold on any device.
     pub fn recall_lot(&mut self, actor: &Actor, item: ItemId, lot_number: &str, reason: &str) -> Result<()> {
-        self.authorize(actor, Permission::RecallLot)?;
-        let lot = self
-            .lots_of(item)?
-            .into_iter()
-            .find(|l| l.lot_number == lot_number)
-            .ok_or_else(|| StoreError::NotFound { what: "lot", id: lot_number.to_string() })?;
-        let entity = format!("lot/{}", lot.lot_id);
-        let a = self.audit_draft(
-            Some(actor),
-            "lot_recalled",
-            "lot",
-            lot.lot_id.to_string(),
-            json!({"lot": lot_number, "reason": reason}),
-        );
-        let batch = Batch::default()
-            .field(&entity, "recalled", json!(true))
-            .field(&entity, "recall_reason", json!(reason.trim()))
-            .audit(a);
-        self.commit(&DocId::catalog(), batch)
+        self.write(|this| {
+            this.authorize(actor, Permission::RecallLot)?;
+            let lot = this
+                .lots_of(item)?
+                .into_iter()
+                .find(|l| l.lot_number == lot_number)
+                .ok_or_else(|| StoreError::NotFound { what: "lot", id: lot_number.to_string() })?;
+            let entity = format!("lot/{}", lot.lot_id);
+            let a = this.audit_draft(
+                Some(actor),
+                "lot_recalled",
+                "lot",
+                lot.lot_id.to_string(),
+                json!({"lot": lot_number, "reason": reason}),
+            );
+            let batch = Batch::default()
+                .field(&entity, "recalled", json!(true))
+                .field(&entity, "recall_reason", json!(reason.trim()))
+                .audit(a);
+            this.commit(&DocId::catalog(), batch)
+        })
     }
 }
