@@ -6,6 +6,8 @@
 #
 #   bash scripts/demo.sh            # fresh demo database in demo-out/pharmacie.db
 #   DEMO_DAYS=30 bash scripts/demo.sh
+#   DEMO_PHARMACTL=path/to/pharmactl DEMO_OUT=dir ...   # a built binary, another folder
+#                                                         # (the test command runs it so)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,12 +16,17 @@ command -v cargo >/dev/null || { echo "cargo is missing: install rustup first (h
 command -v cc >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends build-essential; }
 command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends python3; }
 
-echo "== Compilation de pharmactl"
-cargo build --release --quiet -p pharma-core --bin pharmactl
-P="$CARGO_TARGET_DIR/release/pharmactl"
+if [ -n "${DEMO_PHARMACTL:-}" ]; then
+    P="$DEMO_PHARMACTL"
+else
+    echo "== Compilation de pharmactl"
+    cargo build --release --quiet -p pharma-core --bin pharmactl
+    P="$CARGO_TARGET_DIR/release/pharmactl"
+fi
 
-mkdir -p demo-out
-export PHARMA_DB="${PHARMA_DB:-demo-out/pharmacie.db}"
+out="${DEMO_OUT:-demo-out}"
+mkdir -p "$out"
+export PHARMA_DB="${PHARMA_DB:-$out/pharmacie.db}"
 rm -f "$PHARMA_DB" "$PHARMA_DB-wal" "$PHARMA_DB-shm"
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 step() { printf '\n== %s\n' "$1"; }
@@ -42,15 +49,29 @@ listed=$("$P" --json catalog list --limit 4000 | json "next(r['barcode'] for r i
 read -r a b c e _ <<<"$picks"
 cash=61000   # the float, in centimes
 sale() { "$P" --json sale "$@"; }
-t=$(sale --line "$a:2" --line "$b" --tender cash:200); echo "$t"
+# Every tender comes from the total the product quotes for the lines (prices, the
+# first-expiring lot's sticker price): the demo pays correctly on any day's catalog.
+quote() { "$P" --json quote "$@" | json "d['total']"; }
+dh() { printf '%d,%02d' $(($1 / 100)) $(($1 % 100)); }
+round_up() { echo $(( ($1 + $2 - 1) / $2 * $2 )); }   # centimes, to a multiple of $2
+# Cash: the customer hands the next 100 DH note above the total.
+q=$(quote --line "$a:2" --line "$b"); given=$(round_up $((q + 1)) 10000)
+t=$(sale --line "$a:2" --line "$b" --tender "cash:$(dh "$given")"); echo "$t"
 first=$(echo "$t" | json "d['ticket_no']")
-cash=$((cash + 20000 - $(echo "$t" | json "d['change_due']")))
-t=$(sale --line "$c" --tender card:10 --tender cash:100); echo "$t"
-cash=$((cash + 10000 - $(echo "$t" | json "d['change_due']")))
-total=$("$P" --json catalog show "$e" | json "d['ppv']")
-t=$(sale --line "$e" --tender "mobile:$((total / 100)),$(printf '%02d' $((total % 100)))"); echo "$t"
-t=$(sale --line "$listed" --tender cash:500 --prescriber "Dr Alaoui" --patient "M. B."); echo "$t"
-cash=$((cash + 50000 - $(echo "$t" | json "d['change_due']")))
+cash=$((cash + given - $(echo "$t" | json "d['change_due']")))
+# Card for 10 DH (or all of it, if less), the rest in cash rounded up to 10 DH.
+q=$(quote --line "$c"); card=$(( q < 1000 ? q : 1000 )); rest=$((q - card))
+tenders=(--tender "card:$(dh "$card")")
+given=0
+if [ "$rest" -gt 0 ]; then given=$(round_up "$rest" 1000); tenders+=(--tender "cash:$(dh "$given")"); fi
+t=$(sale --line "$c" "${tenders[@]}"); echo "$t"
+cash=$((cash + given - $(echo "$t" | json "d['change_due']")))
+# Mobile wallet: the exact amount.
+total=$(quote --line "$e")
+t=$(sale --line "$e" --tender "mobile:$(dh "$total")"); echo "$t"
+q=$(quote --line "$listed" --prescriber "Dr Alaoui" --patient "M. B."); given=$(round_up $((q + 1)) 10000)
+t=$(sale --line "$listed" --tender "cash:$(dh "$given")" --prescriber "Dr Alaoui" --patient "M. B."); echo "$t"
+cash=$((cash + given - $(echo "$t" | json "d['change_due']")))
 r=$("$P" --json refund --ticket "$first" --line 1:1 --restock --reason "boîte en double"); echo "$r"
 cash=$((cash - $(echo "$r" | json "d['total']")))
 "$P" cash-move out 35 --reason "bouteilles d'eau pour l'officine"
@@ -65,8 +86,7 @@ for v,label in [(20000,'200'),(10000,'100'),(5000,'50'),(2000,'20'),(1000,'10'),
     n,left=divmod(left,v)
     if n: out.append(f'{label}x{n}')
 print(','.join(out))")
-wallet=$(printf '%d,%02d' $((total / 100)) $((total % 100)))
-"$P" reconcile count --cash "$counted" --card 10 --mobile-wallet "$wallet"
+"$P" reconcile count --cash "$counted" --card "$(dh "$card")" --mobile-wallet "$(dh "$total")"
 "$P" reconcile step --kind transaction_fix --amount=-20 --description "billet de 20 DH rendu en trop au ticket 2"
 "$P" reconcile submit
 

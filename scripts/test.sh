@@ -62,6 +62,25 @@ for start in 999000 8589929592; do
         --test shift --test devices_and_server --test feed_recheck --test sync --test consolidation
 done
 
+# The README's run command, on a short history, today and at dates where days, months and
+# years turn in the pharmacy's time zone (faketime sets the clock of the demo's processes).
+step "the demo (README's run command), at several dates"
+if ! command -v faketime >/dev/null 2>&1; then
+    apt-get install -y -qq --no-install-recommends faketime >/dev/null 2>&1 \
+        || { apt-get update -qq && apt-get install -y -qq --no-install-recommends faketime >/dev/null; }
+fi
+cargo build -q -p pharma-core --bin pharmactl
+demo_out="$(mktemp -d)"
+for when in now "2026-12-31 23:40:00" "2027-02-28 23:55:00" "2028-02-29 12:00:00"; do
+    echo "-- demo at $when"
+    run=(env DEMO_DAYS=15 DEMO_PHARMACTL="$CARGO_TARGET_DIR/debug/pharmactl" DEMO_OUT="$demo_out")
+    if [ "$when" = now ]; then "${run[@]}" bash scripts/demo.sh >"$demo_out/log" 2>&1 || { cat "$demo_out/log"; exit 1; }
+    else TZ=UTC faketime "$when" "${run[@]}" bash scripts/demo.sh >"$demo_out/log" 2>&1 || { cat "$demo_out/log"; exit 1; }
+    fi
+    grep "journée du" "$demo_out/log"
+done
+rm -rf "$demo_out"
+
 step "device credential in a real Secret Service, across a restart of its session"
 bash scripts/keyring-test.sh
 

@@ -109,6 +109,38 @@ pub fn prepare_sale(
     ctx: &SaleContext<'_>,
     ids: &mut dyn IdSource,
 ) -> Result<SaleRecorded, SaleError> {
+    let (lines, total) = price_lines(req, ctx, ids)?;
+    let change_due = check_tenders(&req.tenders, total)?;
+    Ok(SaleRecorded {
+        sale_id: SaleId::new(ids),
+        session_id: ctx.session_id,
+        register_id: ctx.register_id,
+        ticket_no: ctx.next_ticket,
+        business_date: ctx.business_date,
+        at: ctx.now,
+        by: ctx.by,
+        lines,
+        tenders: req.tenders.clone(),
+        total,
+        change_due,
+    })
+}
+
+/// What the sale of `req`'s lines would come to, by the very rules [`prepare_sale`] applies
+/// (lots first-expiry-first, sticker prices, prescriptions required): what a counter shows
+/// before the customer pays. The tenders of `req` are not looked at.
+pub fn quote(req: &SaleRequest, ctx: &SaleContext<'_>) -> Result<Money, SaleError> {
+    // The lines' ids are thrown away with them: any source will do.
+    let mut ids = crate::ids::SeededIds::new(0);
+    Ok(price_lines(req, ctx, &mut ids)?.1)
+}
+
+/// The priced lines of a sale and their total.
+fn price_lines(
+    req: &SaleRequest,
+    ctx: &SaleContext<'_>,
+    ids: &mut dyn IdSource,
+) -> Result<(Vec<SaleLine>, Money), SaleError> {
     if ctx.status != SessionStatus::Open {
         return Err(SaleError::SessionNotOpen(ctx.status.label_fr()));
     }
@@ -195,20 +227,7 @@ pub fn prepare_sale(
             prescription,
         });
     }
-    let change_due = check_tenders(&req.tenders, total)?;
-    Ok(SaleRecorded {
-        sale_id: SaleId::new(ids),
-        session_id: ctx.session_id,
-        register_id: ctx.register_id,
-        ticket_no: ctx.next_ticket,
-        business_date: ctx.business_date,
-        at: ctx.now,
-        by: ctx.by,
-        lines,
-        tenders: req.tenders.clone(),
-        total,
-        change_due,
-    })
+    Ok((lines, total))
 }
 
 /// Tenders must cover the total; only cash can exceed it, and the excess is the change.

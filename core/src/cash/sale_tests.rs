@@ -361,6 +361,24 @@ fn lines_of_the_same_item_do_not_draw_twice_on_the_same_boxes() {
     assert_eq!(sale.total, Money(3_800));
 }
 
+#[test]
+fn a_quote_is_the_total_the_sale_then_charges() {
+    let mut shop = Shop::new();
+    let ctx_lines = vec![shop.line("stickered", 1), shop.line("stickered", 1), shop.line("doli", 3)];
+    let quoted =
+        quote(&SaleRequest { lines: ctx_lines.clone(), tenders: Vec::new() }, &shop.ctx(SessionStatus::Open))
+            .unwrap();
+    // Paid exactly what was quoted, the sale goes through with no change.
+    let sale = shop.sell(ctx_lines, vec![cash(quoted.0)]).unwrap();
+    assert_eq!((sale.total, sale.change_due), (quoted, Money::ZERO));
+    // A quote refuses what the sale refuses (a listed drug without its prescription).
+    let req = SaleRequest { lines: vec![shop.line("listC", 1)], tenders: Vec::new() };
+    assert!(matches!(
+        quote(&req, &shop.ctx(SessionStatus::Open)),
+        Err(SaleError::PrescriptionRequired { .. })
+    ));
+}
+
 proptest! {
     #[test]
     fn check_tenders_change_is_the_cash_excess(

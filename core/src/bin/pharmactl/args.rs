@@ -44,6 +44,8 @@ pub enum Command {
     Session(SessionCmd),
     /// Record a sale.
     Sale(SaleArgs),
+    /// What a sale of these lines would come to, priced as `sale` prices it (nothing recorded).
+    Quote(QuoteArgs),
     /// Refund (part of) a ticket.
     Refund(RefundArgs),
     /// Cash pay-in or pay-out.
@@ -267,6 +269,20 @@ pub struct SaleArgs {
     #[arg(long)]
     pub prescriber: Option<String>,
     /// …and the patient (initials are enough).
+    #[arg(long)]
+    pub patient: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct QuoteArgs {
+    #[arg(long, default_value = "C1")]
+    pub register: String,
+    /// BARCODE or BARCODE:QTY, repeatable.
+    #[arg(long = "line", required = true)]
+    pub lines: Vec<String>,
+    /// For listed drugs, as for `sale`.
+    #[arg(long)]
+    pub prescriber: Option<String>,
     #[arg(long)]
     pub patient: Option<String>,
 }

@@ -113,7 +113,35 @@ fn tenders(list: &[String]) -> Result<Vec<pharma_core::tender::Tender>> {
 pub fn sale(ctx: &mut Ctx, a: SaleArgs) -> Result<()> {
     let actor = ctx.actor()?;
     let session = current(ctx, &a.register)?;
-    let prescription = match (&a.prescriber, &a.patient) {
+    let lines = scanned(ctx, &a.lines, &a.prescriber, &a.patient)?;
+    let req = SaleRequest { lines, tenders: tenders(&a.tenders)? };
+    let out = ctx.store.sell(&actor, session, &req)?;
+    ctx.print(&out, || {
+        format!("Ticket n° {} — total {} — rendu {}", out.ticket_no, out.total, out.change_due)
+    })
+}
+
+#[derive(serde::Serialize)]
+struct QuoteOut {
+    total: pharma_core::money::Money,
+}
+
+pub fn quote(ctx: &mut Ctx, a: QuoteArgs) -> Result<()> {
+    let actor = ctx.actor()?;
+    let session = current(ctx, &a.register)?;
+    let lines = scanned(ctx, &a.lines, &a.prescriber, &a.patient)?;
+    let out = QuoteOut { total: ctx.store.quote_sale(&actor, session, &lines)? };
+    ctx.print(&out, || format!("Total à payer : {}", out.total))
+}
+
+/// `BARCODE[:QTY]` lines as scanned, with the prescription for listed drugs.
+fn scanned(
+    ctx: &mut Ctx,
+    lines: &[String],
+    prescriber: &Option<String>,
+    patient: &Option<String>,
+) -> Result<Vec<pharma_core::cash::sale::LineRequest>> {
+    let prescription = match (prescriber, patient) {
         (Some(p), Some(q)) => {
             Some(PrescriptionInput { prescriber: p.clone(), patient: q.clone(), prescribed_on: None })
         }
@@ -121,7 +149,7 @@ pub fn sale(ctx: &mut Ctx, a: SaleArgs) -> Result<()> {
         _ => bail!("pour un produit listé, indiquez --prescriber et --patient"),
     };
     let mut scans = Vec::new();
-    for l in &a.lines {
+    for l in lines {
         let (code, qty) = match l.split_once(':') {
             Some((c, q)) => {
                 (c, q.trim().parse::<i64>().map_err(|_| anyhow::anyhow!("quantité invalide « {q} »"))?)
@@ -130,12 +158,7 @@ pub fn sale(ctx: &mut Ctx, a: SaleArgs) -> Result<()> {
         };
         scans.push(ScanLine { barcode: code.to_string(), qty, prescription: prescription.clone() });
     }
-    let lines = ctx.store.lines_from_scans(&scans)?;
-    let req = SaleRequest { lines, tenders: tenders(&a.tenders)? };
-    let out = ctx.store.sell(&actor, session, &req)?;
-    ctx.print(&out, || {
-        format!("Ticket n° {} — total {} — rendu {}", out.ticket_no, out.total, out.change_due)
-    })
+    Ok(ctx.store.lines_from_scans(&scans)?)
 }
 
 pub fn refund(ctx: &mut Ctx, a: RefundArgs) -> Result<()> {

@@ -72,6 +72,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Demo(a) => demo_cmd::demo(&mut ctx, a),
         Command::Session(a) => counter_cmd::session(&mut ctx, a),
         Command::Sale(a) => counter_cmd::sale(&mut ctx, a),
+        Command::Quote(a) => counter_cmd::quote(&mut ctx, a),
         Command::Refund(a) => counter_cmd::refund(&mut ctx, a),
         Command::CashMove(a) => counter_cmd::cash_move(&mut ctx, a),
         Command::Reconcile(a) => counter_cmd::reconcile(&mut ctx, a),

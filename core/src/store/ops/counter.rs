@@ -34,6 +34,39 @@ pub struct SaleOutcome {
     pub change_due: Money,
 }
 
+/// What pricing a sale reads from the store, read once under the write lock by a sale.
+struct SaleInputs {
+    register: RegisterId,
+    register_code: String,
+    status: SessionStatus,
+    business_date: NaiveDate,
+    next_ticket: u64,
+    next_prescription: u64,
+    items: HashMap<crate::ids::ItemId, crate::cash::sale::SellableItem>,
+}
+
+impl SaleInputs {
+    fn context(
+        &self,
+        session: SessionId,
+        actor: &Actor,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> SaleContext<'_> {
+        SaleContext {
+            session_id: session,
+            register_id: self.register,
+            register_code: &self.register_code,
+            status: self.status,
+            business_date: self.business_date,
+            next_ticket: self.next_ticket,
+            next_prescription: self.next_prescription,
+            items: &self.items,
+            by: actor.user_id,
+            now,
+        }
+    }
+}
+
 impl Store {
     /// The state of a session, folded from its document.
     pub fn session_state(&mut self, session: SessionId) -> Result<SessionState> {
@@ -102,27 +135,10 @@ impl Store {
     pub fn sell(&mut self, actor: &Actor, session: SessionId, req: &SaleRequest) -> Result<SaleOutcome> {
         self.write(|this| {
             this.authorize(actor, Permission::Sell)?;
-            let (register, status, business_date) = this.session_header(session)?;
-            let mut items = HashMap::with_capacity(req.lines.len());
-            for l in &req.lines {
-                if let Some(it) = this.sellable(l.item_id, business_date)? {
-                    items.insert(l.item_id, it);
-                }
-            }
-            let code = this.register_code(register)?;
-            let ctx = SaleContext {
-                session_id: session,
-                register_id: register,
-                register_code: &code,
-                status,
-                business_date,
-                next_ticket: this.next_ticket(register)?,
-                next_prescription: this.next_prescription(register)?,
-                items: &items,
-                by: actor.user_id,
-                now: this.now(),
-            };
+            let inputs = this.sale_inputs(session, &req.lines)?;
+            let ctx = inputs.context(session, actor, this.now());
             let sale = prepare_sale(req, &ctx, this.ids())?;
+            let code = inputs.register_code.clone();
             let out = SaleOutcome {
                 sale_id: sale.sale_id,
                 ticket_no: sale.ticket_no,
@@ -138,6 +154,37 @@ impl Store {
             );
             this.commit(&DocId::session(session), Batch::default().fact(Fact::SaleRecorded(sale)).audit(a))?;
             Ok(out)
+        })
+    }
+
+    /// What a sale of `lines` would come to in `session`, priced by the very rules
+    /// [`Store::sell`] applies (first-expiring lot, its sticker price): the total a counter
+    /// shows before the customer pays. Nothing is written.
+    pub fn quote_sale(&mut self, actor: &Actor, session: SessionId, lines: &[LineRequest]) -> Result<Money> {
+        self.authorize(actor, Permission::Sell)?;
+        let inputs = self.sale_inputs(session, lines)?;
+        let ctx = inputs.context(session, actor, self.now());
+        let req = SaleRequest { lines: lines.to_vec(), tenders: Vec::new() };
+        Ok(crate::cash::sale::quote(&req, &ctx)?)
+    }
+
+    /// What pricing a sale reads from the store.
+    fn sale_inputs(&self, session: SessionId, lines: &[LineRequest]) -> Result<SaleInputs> {
+        let (register, status, business_date) = self.session_header(session)?;
+        let mut items = HashMap::with_capacity(lines.len());
+        for l in lines {
+            if let Some(it) = self.sellable(l.item_id, business_date)? {
+                items.insert(l.item_id, it);
+            }
+        }
+        Ok(SaleInputs {
+            register,
+            register_code: self.register_code(register)?,
+            status,
+            business_date,
+            next_ticket: self.next_ticket(register)?,
+            next_prescription: self.next_prescription(register)?,
+            items,
         })
     }
 
