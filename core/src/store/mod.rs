@@ -249,7 +249,7 @@ impl Store {
     }
 
     /// The one write path: document change, change log, projections and audit chain in
-    /// one SQLite transaction — the write under way (see [`Store::write`]) or one of its own.
+    /// one SQLite transaction — the write under way (see `Store::write`) or one of its own.
     pub fn commit(&mut self, doc_id: &DocId, batch: Batch) -> Result<()> {
         self.write(|s| s.commit_inner(doc_id, batch))
     }
