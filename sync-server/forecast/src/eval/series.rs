@@ -10,7 +10,7 @@
 //! The whole file is read before anything is computed, so a bad line stops a command before
 //! it writes any output.
 
-use super::csv::{self, Lines, RecordError};
+use super::records::{self as csv, Lines, RecordError};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
 use std::collections::HashMap;
 use std::io::BufRead;

@@ -5,7 +5,7 @@
 //! Numbers are written with Rust's shortest round-trip notation, so scoring a written file
 //! reproduces `forecast eval`'s figures exactly.
 
-use super::csv::{self, Lines, RecordError};
+use super::records::{self as csv, Lines, RecordError};
 use super::score::HeldOut;
 use super::series::{self, DsKind, Series};
 use std::collections::HashMap;

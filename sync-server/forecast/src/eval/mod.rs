@@ -13,10 +13,10 @@
 //! With `--json`, the tables go to standard output as JSON and the text for people to
 //! standard error.
 
-pub mod csv;
 pub mod fit;
 pub mod forecasts;
 pub mod metrics;
+pub mod records;
 pub mod score;
 pub mod series;
 pub mod synth;
@@ -293,7 +293,7 @@ pub fn eval_report(args: &EvalArgs) -> Result<Report, EvalError> {
     let (kept, skipped) = split(&all, args.horizon, &args.input)?;
     let candidates = if args.methods.is_empty() { Candidate::all() } else { args.methods.clone() };
     let trains: Vec<&[f64]> = kept.iter().map(|s| &s.y[..s.y.len() - args.horizon]).collect();
-    let opts = crate::forecast::Options { horizon: args.horizon, season: args.season, prior: None };
+    let opts = crate::Options { horizon: args.horizon, season: args.season, prior: None };
     let fitted = fit::fit_all(&trains, &candidates, &opts);
     let names: Vec<&str> = candidates.iter().map(|c| c.name()).collect();
     if let Some(path) = &args.out {
@@ -365,7 +365,7 @@ fn split<'a>(all: &'a [Series], h: usize, path: &Path) -> Result<(Vec<&'a Series
 fn evaluated(s: &Series, h: usize, season: usize, forecasts: Vec<Option<HeldOut>>) -> Evaluated {
     let (train, actual) = s.y.split_at(s.y.len() - h);
     Evaluated {
-        class: crate::forecast::classify::classify(train).class,
+        class: crate::classify::classify(train).class,
         scales: Scales::of(train, season),
         actual: actual.to_vec(),
         forecasts,
