@@ -29,7 +29,7 @@ use serde::Serialize;
 use series::{DsKind, Series, SeriesError};
 use std::ffi::OsString;
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 /// `forecast eval`.
@@ -330,7 +330,7 @@ pub fn score_report(args: &ScoreArgs) -> Result<Report, EvalError> {
     let (kept, skipped) = split(&all, args.horizon, &args.input)?;
     let file = File::open(&args.forecasts)
         .map_err(|source| EvalError::Open { path: args.forecasts.clone(), source })?;
-    let file = forecasts::read(BufReader::with_capacity(1 << 16, file), kind.or(Some(DsKind::Integer)))
+    let file = forecasts::read(file, kind.or(Some(DsKind::Integer)))
         .map_err(|source| EvalError::Forecasts { path: args.forecasts.clone(), source })?;
     let (methods, forecasts) = assemble(file, &kept, &skipped, args.horizon, &args.forecasts)?;
     let evaluated: Vec<Evaluated> =
@@ -348,8 +348,7 @@ pub fn score_report(args: &ScoreArgs) -> Result<Report, EvalError> {
 
 fn read_series_file(path: &Path) -> Result<(Vec<Series>, Option<DsKind>), EvalError> {
     let file = File::open(path).map_err(|source| EvalError::Open { path: path.to_path_buf(), source })?;
-    series::read_series(BufReader::with_capacity(1 << 16, file))
-        .map_err(|source| EvalError::Series { path: path.to_path_buf(), source })
+    series::read_series(file).map_err(|source| EvalError::Series { path: path.to_path_buf(), source })
 }
 
 /// The series long enough to hold out `h` points and train on at least one, and the ids
