@@ -6,9 +6,9 @@ use crate::admin::{self, AdminError};
 use crate::audit::{self, AuditError};
 use crate::config::{Config, ConfigError};
 use crate::db;
-use crate::forecast_eval::{self, EvalArgs, EvalError, ScoreArgs};
 use crate::server::{self, ServeError};
 use clap::{Parser, Subcommand};
+use pharma_forecast::eval::{self as forecast_eval, EvalArgs, EvalError, ScoreArgs};
 use std::path::PathBuf;
 use uuid::Uuid;
 

@@ -6,8 +6,8 @@
 //! idempotent by change hash, hostile bytes quarantined), the change feed devices pull
 //! (bounded by the oldest transaction in flight, so nothing committed late is skipped),
 //! the live WebSocket fan-out across instances (Postgres `LISTEN/NOTIFY`), health and
-//! metrics, the admin command line, and the demand forecasting engine ([`forecast`], pure
-//! over time series; measured by [`forecast_eval`]). The raw changes in Postgres, append-only, are
+//! metrics, the admin command line, and the nightly demand forecasts ([`forecast_run`]: loading the
+//! histories, running the pure engine of [`pharma_forecast`], publishing). The raw changes in Postgres, append-only, are
 //! the source of truth; instances keep no state of their own, so several can serve one
 //! database. The wire types are [`pharma_core::protocol`]'s.
 //!
@@ -35,8 +35,6 @@ pub mod db;
 pub mod doc_aliases;
 pub mod error;
 pub mod feed;
-pub mod forecast;
-pub mod forecast_eval;
 pub mod forecast_run;
 pub mod ingest;
 pub mod integrity;

@@ -4,8 +4,8 @@
 //! `score` reproducing `eval`'s figures from the `--out` file.
 #![allow(clippy::unwrap_used)]
 
-use pharma_sync_server::forecast::Method;
-use pharma_sync_server::forecast_eval::synth;
+use pharma_forecast::Method;
+use pharma_forecast::eval::synth;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

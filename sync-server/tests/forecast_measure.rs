@@ -11,7 +11,7 @@ mod common;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use common::*;
 use pharma_core::ids::ForecastRunId;
-use pharma_sync_server::forecast_eval::synth;
+use pharma_forecast::eval::synth;
 use pharma_sync_server::forecast_run;
 use std::time::Instant;
 use uuid::Uuid;

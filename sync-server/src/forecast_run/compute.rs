@@ -2,11 +2,11 @@
 //! per item over the policy's horizon (in parallel), the managers' bias correction, and
 //! the reorder recommendation. Pure: the same input gives the same facts.
 
-use crate::forecast::{self, Options, Prior};
 use chrono::{DateTime, NaiveDate, Utc};
 use pharma_core::facts::{ForecastIssued, ForecastRun};
 use pharma_core::forecasting::{DemandQty, LotOnHand, Policy, ReorderInput, Verdict, bias_pct, recommend};
 use pharma_core::ids::{ForecastRunId, ItemId};
+use pharma_forecast::{self as forecast, Options, Prior};
 use std::collections::HashMap;
 
 /// The version written in every snapshot: bump it when the engine's choices change, so

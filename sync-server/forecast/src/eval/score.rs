@@ -3,7 +3,7 @@
 //! here, so a file written by one and read by the other gives the same figures.
 
 use super::metrics::{self, Scales};
-use crate::forecast::DemandClass;
+use crate::DemandClass;
 use serde::Serialize;
 use std::fmt::Write as _;
 

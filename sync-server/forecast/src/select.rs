@@ -26,7 +26,7 @@
 //!
 //! (lumpy RMSSE is 0.2 % behind SBA: within the noise of 1,000 series, but not ahead).
 //! Plain argmin scored 0.6246 / 0.6310, 0.6287 / 0.7141, 0.6985 / 0.9110 and
-//! 0.5987 / 0.8632. On `forecast_eval::synth` (seed 42, 1,000 items, horizon 28, scaled by
+//! 0.5987 / 0.8632. On `eval::synth` (seed 42, 1,000 items, horizon 28, scaled by
 //! the lag-7 naive as `forecast score` does) the selection scores 0.7222 / 0.7344 smooth,
 //! 0.6620 / 0.7229 erratic, 0.6624 / 0.8872 intermittent, 0.6024 / 0.8042 lumpy, against
 //! statsforecast's best single method 0.723 / 0.735 (AutoETS), 0.663 / 0.736 (AutoETS),
@@ -55,7 +55,7 @@
 //! | simulated smooth (drift) | 0.907, 0.920, 0.905 | 0.929, 0.929, 0.932 |
 //! | simulated lumpy (log-normal) | 0.938, 0.935, 0.920 | 0.953, 0.953, 0.952 |
 //!
-//! On `forecast_eval::synth` (seed 42, 1,000 items, 702 days, horizon 28) the totals'
+//! On `eval::synth` (seed 42, 1,000 items, 702 days, horizon 28) the totals'
 //! coverage is 0.896 smooth, 0.904 erratic, 0.952 intermittent, 0.904 lumpy, and the
 //! days' 0.928, 0.938, 0.970, 0.941: a slow seller's day is 0 or 1 most of the time, and
 //! whole-number quantiles cannot cut such a distribution at exactly 5 % and 95 %.

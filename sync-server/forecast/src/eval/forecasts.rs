@@ -5,11 +5,11 @@
 //! Numbers are written with Rust's shortest round-trip notation, so scoring a written file
 //! reproduces `forecast eval`'s figures exactly.
 
-use super::csv::{self, Lines, RecordError};
+use super::records::{self, RecordError, Records};
 use super::score::HeldOut;
 use super::series::{self, DsKind, Series};
 use std::collections::HashMap;
-use std::io::{BufRead, Write};
+use std::io::{Read, Write};
 
 /// The header written and the columns read.
 pub const HEADER: &str = "unique_id,ds,method,mean,q05,q50,q90,q95";
@@ -25,7 +25,7 @@ pub fn write<W: Write>(
 ) -> std::io::Result<()> {
     writeln!(out, "{HEADER}")?;
     for (s, row) in series.iter().zip(forecasts) {
-        let id = csv::quote(&s.id);
+        let id = records::quote(&s.id);
         let ds = &s.ds[s.ds.len() - h..];
         for (method, f) in methods.iter().zip(row) {
             for (i, d) in ds.iter().enumerate() {
@@ -35,7 +35,7 @@ pub fn write<W: Write>(
                 writeln!(
                     out,
                     "{id},{},{method},{},{},{},{},{}",
-                    csv::quote(d),
+                    records::quote(d),
                     f.mean.get(i).copied().unwrap_or(f64::NAN),
                     q(&f.q05),
                     q(&f.q50),
@@ -75,9 +75,9 @@ pub struct ForecastFile {
 /// Why a forecast file was refused. Line numbers count the header as line 1.
 #[derive(Debug, thiserror::Error)]
 pub enum ForecastFileError {
-    /// Reading failed.
-    #[error("lecture impossible : {0}")]
-    Io(#[from] std::io::Error),
+    /// Reading failed, or a record could not be read (an unclosed quote).
+    #[error(transparent)]
+    Record(#[from] RecordError),
     /// Not even a header.
     #[error("fichier vide : une ligne d'en-tête {HEADER} est attendue")]
     Empty,
@@ -89,15 +89,6 @@ pub enum ForecastFileError {
     /// A column named twice.
     #[error("ligne 1 : colonne « {0} » en double dans l'en-tête")]
     DuplicateColumn(&'static str),
-    /// A line could not be split.
-    #[error("ligne {line} : {source}")]
-    Record {
-        /// Line number.
-        line: usize,
-        /// What was wrong.
-        #[source]
-        source: RecordError,
-    },
     /// Fewer fields than needed.
     #[error("ligne {line} : champ « {column} » manquant ({found} champs sur la ligne)")]
     ShortLine {
@@ -135,15 +126,16 @@ pub enum ForecastFileError {
 }
 
 /// Reads a forecast file whose `ds` must be of `kind` (the series file's).
-pub fn read<R: BufRead>(reader: R, kind: Option<DsKind>) -> Result<ForecastFile, ForecastFileError> {
+pub fn read<R: Read>(reader: R, kind: Option<DsKind>) -> Result<ForecastFile, ForecastFileError> {
     const COLUMNS: [&str; 8] = ["unique_id", "ds", "method", "mean", "q05", "q50", "q90", "q95"];
-    let mut lines = Lines::new(reader);
+    let mut records = Records::new(reader)?;
     let cols = {
-        let Some((line, header)) = lines.next_line()? else {
+        let Some((line, header)) = records.next_record(false)? else {
             return Err(ForecastFileError::Empty);
         };
-        let fields = csv::split(header).map_err(|source| ForecastFileError::Record { line, source })?;
-        let found = csv::find_columns(&fields, COLUMNS).map_err(ForecastFileError::DuplicateColumn)?;
+        // A blank first line is a header without columns, as it was before the `csv` crate.
+        let found = if line == 1 { records::find_columns(header, COLUMNS) } else { Ok([None; 8]) };
+        let found = found.map_err(ForecastFileError::DuplicateColumn)?;
         for (name, col) in COLUMNS.iter().zip(found).take(4) {
             if col.is_none() {
                 return Err(ForecastFileError::MissingColumn(name));
@@ -153,11 +145,7 @@ pub fn read<R: BufRead>(reader: R, kind: Option<DsKind>) -> Result<ForecastFile,
     };
     let mut file = ForecastFile::default();
     let mut method_index: HashMap<String, usize> = HashMap::new();
-    while let Some((line, text)) = lines.next_line()? {
-        if text.trim().is_empty() {
-            continue;
-        }
-        let fields = csv::split(text).map_err(|source| ForecastFileError::Record { line, source })?;
+    while let Some((line, fields)) = records.next_record(true)? {
         let mut values: [Option<&str>; 8] = [None; 8];
         for (k, col) in cols.iter().enumerate() {
             if let Some(col) = *col {
@@ -168,7 +156,7 @@ pub fn read<R: BufRead>(reader: R, kind: Option<DsKind>) -> Result<ForecastFile,
                         found: fields.len(),
                     });
                 };
-                values[k] = Some(v.as_ref());
+                values[k] = Some(v);
             }
         }
         let [Some(id), Some(ds), Some(method), Some(mean), q05, q50, q90, q95] = values else {

@@ -68,8 +68,8 @@ pub fn mean(xs: &[f64]) -> f64 {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use crate::forecast::Method;
-    use crate::forecast::testutil::{final_forecast, poisson};
+    use crate::Method;
+    use crate::testutil::{final_forecast, poisson};
     use pharma_core::rng::SplitMix64;
 
     #[test]

@@ -13,10 +13,10 @@
 //! With `--json`, the tables go to standard output as JSON and the text for people to
 //! standard error.
 
-pub mod csv;
 pub mod fit;
 pub mod forecasts;
 pub mod metrics;
+pub mod records;
 pub mod score;
 pub mod series;
 pub mod synth;
@@ -29,7 +29,7 @@ use serde::Serialize;
 use series::{DsKind, Series, SeriesError};
 use std::ffi::OsString;
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 /// `forecast eval`.
@@ -293,7 +293,7 @@ pub fn eval_report(args: &EvalArgs) -> Result<Report, EvalError> {
     let (kept, skipped) = split(&all, args.horizon, &args.input)?;
     let candidates = if args.methods.is_empty() { Candidate::all() } else { args.methods.clone() };
     let trains: Vec<&[f64]> = kept.iter().map(|s| &s.y[..s.y.len() - args.horizon]).collect();
-    let opts = crate::forecast::Options { horizon: args.horizon, season: args.season, prior: None };
+    let opts = crate::Options { horizon: args.horizon, season: args.season, prior: None };
     let fitted = fit::fit_all(&trains, &candidates, &opts);
     let names: Vec<&str> = candidates.iter().map(|c| c.name()).collect();
     if let Some(path) = &args.out {
@@ -330,7 +330,7 @@ pub fn score_report(args: &ScoreArgs) -> Result<Report, EvalError> {
     let (kept, skipped) = split(&all, args.horizon, &args.input)?;
     let file = File::open(&args.forecasts)
         .map_err(|source| EvalError::Open { path: args.forecasts.clone(), source })?;
-    let file = forecasts::read(BufReader::with_capacity(1 << 16, file), kind.or(Some(DsKind::Integer)))
+    let file = forecasts::read(file, kind.or(Some(DsKind::Integer)))
         .map_err(|source| EvalError::Forecasts { path: args.forecasts.clone(), source })?;
     let (methods, forecasts) = assemble(file, &kept, &skipped, args.horizon, &args.forecasts)?;
     let evaluated: Vec<Evaluated> =
@@ -348,8 +348,7 @@ pub fn score_report(args: &ScoreArgs) -> Result<Report, EvalError> {
 
 fn read_series_file(path: &Path) -> Result<(Vec<Series>, Option<DsKind>), EvalError> {
     let file = File::open(path).map_err(|source| EvalError::Open { path: path.to_path_buf(), source })?;
-    series::read_series(BufReader::with_capacity(1 << 16, file))
-        .map_err(|source| EvalError::Series { path: path.to_path_buf(), source })
+    series::read_series(file).map_err(|source| EvalError::Series { path: path.to_path_buf(), source })
 }
 
 /// The series long enough to hold out `h` points and train on at least one, and the ids
@@ -365,7 +364,7 @@ fn split<'a>(all: &'a [Series], h: usize, path: &Path) -> Result<(Vec<&'a Series
 fn evaluated(s: &Series, h: usize, season: usize, forecasts: Vec<Option<HeldOut>>) -> Evaluated {
     let (train, actual) = s.y.split_at(s.y.len() - h);
     Evaluated {
-        class: crate::forecast::classify::classify(train).class,
+        class: crate::classify::classify(train).class,
         scales: Scales::of(train, season),
         actual: actual.to_vec(),
         forecasts,

@@ -49,8 +49,8 @@ pub fn seasonal_sba(y: &[f64], plan: &Plan, sba: &Table, table: &mut Table) {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use crate::forecast::Method;
-    use crate::forecast::testutil::{final_forecast, poisson};
+    use crate::Method;
+    use crate::testutil::{final_forecast, poisson};
     use pharma_core::rng::SplitMix64;
 
     /// Sales on 30 % of days but 6 % on day 6 (a quiet Sunday): the profile finds it, and

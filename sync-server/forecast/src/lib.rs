@@ -1,3 +1,9 @@
+//! PharmaSaaS demand forecasting, pure: the engine (this crate's root and its modules)
+//! and its measurement ([`eval`]: `forecast eval`, `forecast score`, the synthetic data
+//! set and the metrics they share). It reads no database, runs no async runtime and
+//! reads no clock; the sync server loads the histories from Postgres, runs the engine and
+//! publishes the forecasts (`pharma-sync-server`'s `forecast_run`).
+//!
 //! Daily demand forecasting: pure functions over one item's daily series, no I/O, no
 //! clock, no random source. The server's nightly job and `forecast eval` feed it
 //! histories; what it returns is the expected demand over a horizon, day by day, with
@@ -41,7 +47,7 @@
 //! Quantities are `f64`: demand is a statistical quantity, not money.
 //!
 //! ```
-//! use pharma_sync_server::forecast::{forecast_item, Method, Options};
+//! use pharma_forecast::{forecast_item, Method, Options};
 //! let sales = [3.0; 60];
 //! let f = forecast_item(&sales, &[], &Options::daily(7));
 //! assert!((f.horizon_total - 21.0).abs() < 1.0);
@@ -56,6 +62,7 @@ pub mod censor;
 pub mod classify;
 pub mod distribution;
 pub mod ets;
+pub mod eval;
 #[cfg(test)]
 mod experiment;
 pub mod intermittent;

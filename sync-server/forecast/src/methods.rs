@@ -108,7 +108,7 @@ pub fn fit(y: &[f64], plan: &Plan, methods: &[Method]) -> Vec<Fitted> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::forecast::testutil::{Kind, final_forecast, simulate};
+    use crate::testutil::{Kind, final_forecast, simulate};
     use pharma_core::rng::SplitMix64;
 
     #[test]

@@ -3,15 +3,15 @@
 //! 2024-01-01.
 //!
 //! ```text
-//! cargo run --release -p pharma-sync-server --example forecast_dataset -- \
+//! cargo run --release -p pharma-forecast --example forecast_dataset -- \
 //!     --items 1000 --days 730 --seed 42 --out series.csv
 //! ```
 
 use anyhow::Context;
 use clap::Parser;
-use pharma_sync_server::forecast::classify::classify;
-use pharma_sync_server::forecast_eval::score::class_name;
-use pharma_sync_server::forecast_eval::synth::{self, CLASSES};
+use pharma_forecast::classify::classify;
+use pharma_forecast::eval::score::class_name;
+use pharma_forecast::eval::synth::{self, CLASSES};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 

@@ -2,7 +2,8 @@
 //! selection, in parallel over series. The only place this module calls the engine.
 
 use super::score::HeldOut;
-use crate::forecast::{self, Forecast, Method, Options};
+use crate as forecast;
+use crate::{Forecast, Method, Options};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 

@@ -17,14 +17,14 @@
 //! under a second in release builds).
 //!
 //! ```
-//! use pharma_sync_server::forecast_eval::synth::dataset;
+//! use pharma_forecast::eval::synth::dataset;
 //! let items = dataset(8, 365, 42);
 //! assert_eq!(items.len(), 8);
 //! assert_eq!(items, dataset(8, 365, 42));
 //! assert!(items.iter().all(|s| s.values.len() == 365 && s.values.iter().all(|v| *v >= 0.0)));
 //! ```
 
-use crate::forecast::DemandClass;
+use crate::DemandClass;
 use pharma_core::rng::SplitMix64;
 
 /// One generated item.
@@ -191,7 +191,7 @@ pub fn neg_binomial(rng: &mut SplitMix64, mean: f64, shape: f64) -> f64 {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::forecast::classify::classify;
+    use crate::classify::classify;
 
     fn moments(xs: &[f64]) -> (f64, f64) {
         let m = xs.iter().sum::<f64>() / xs.len() as f64;

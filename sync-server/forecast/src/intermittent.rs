@@ -13,7 +13,7 @@ use super::backtest::{Plan, Table, argmin};
 
 /// Candidate smoothing constants for Croston and SBA: the literature's range, 0.05–0.3,
 /// and below it, for the many items whose rate barely moves (0.01 measurably helped
-/// erratic and intermittent items on `forecast_eval::synth`).
+/// erratic and intermittent items on `eval::synth`).
 pub const CROSTON_ALPHAS: [f64; 7] = [0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3];
 /// Candidate constants for TSB's size (`alpha`) and its probability (`beta`).
 pub const TSB_GRID: [f64; 5] = [0.02, 0.05, 0.1, 0.2, 0.3];
@@ -115,8 +115,8 @@ pub fn tsb(y: &[f64], plan: &Plan, table: &mut Table) {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use crate::forecast::Method;
-    use crate::forecast::testutil::{bernoulli_poisson, final_forecast};
+    use crate::Method;
+    use crate::testutil::{bernoulli_poisson, final_forecast};
     use pharma_core::rng::SplitMix64;
 
     /// Bernoulli(0.2) × Poisson(4): true daily mean 0.8 (Poisson draws of 0 included).

@@ -58,8 +58,8 @@ pub fn imapa(y: &[f64], plan: &Plan, table: &mut Table, rates: &mut [f64], sums:
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::forecast::Method;
-    use crate::forecast::testutil::{bernoulli_poisson, final_forecast};
+    use crate::Method;
+    use crate::testutil::{bernoulli_poisson, final_forecast};
     use pharma_core::rng::SplitMix64;
 
     #[test]

@@ -10,10 +10,10 @@
 //! The whole file is read before anything is computed, so a bad line stops a command before
 //! it writes any output.
 
-use super::csv::{self, Lines, RecordError};
+use super::records::{self, RecordError, Records};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
 use std::collections::HashMap;
-use std::io::BufRead;
+use std::io::Read;
 
 /// Milliseconds in a day, the unit of date keys.
 const DAY_MS: i64 = 86_400_000;
@@ -52,9 +52,9 @@ impl DsKind {
 /// Why a series file was refused. Line numbers count the header as line 1.
 #[derive(Debug, thiserror::Error)]
 pub enum SeriesError {
-    /// Reading failed.
-    #[error("lecture impossible : {0}")]
-    Io(#[from] std::io::Error),
+    /// Reading failed, or a record could not be read (an unclosed quote).
+    #[error(transparent)]
+    Record(#[from] RecordError),
     /// Nothing at all, not even a header.
     #[error("fichier vide : une ligne d'en-tête unique_id,ds,y est attendue")]
     Empty,
@@ -64,15 +64,6 @@ pub enum SeriesError {
     /// A column is named twice in the header.
     #[error("ligne 1 : colonne « {0} » en double dans l'en-tête")]
     DuplicateColumn(&'static str),
-    /// A line could not be split into fields.
-    #[error("ligne {line} : {source}")]
-    Record {
-        /// Line number.
-        line: usize,
-        /// What was wrong.
-        #[source]
-        source: RecordError,
-    },
     /// A line has fewer fields than the columns it needs.
     #[error("ligne {line} : champ « {column} » manquant ({found} champs sur la ligne)")]
     ShortLine {
@@ -268,15 +259,17 @@ struct Point {
 }
 
 /// Reads every series of a long-format file, in the order each first appears.
-pub fn read_series<R: BufRead>(reader: R) -> Result<(Vec<Series>, Option<DsKind>), SeriesError> {
+pub fn read_series<R: Read>(reader: R) -> Result<(Vec<Series>, Option<DsKind>), SeriesError> {
     const REQUIRED: &str = "unique_id, ds, y";
-    let mut lines = Lines::new(reader);
+    let mut records = Records::new(reader)?;
     let (id_col, ds_col, y_col) = {
-        let Some((line, header)) = lines.next_line()? else {
+        let Some((line, header)) = records.next_record(false)? else {
             return Err(SeriesError::Empty);
         };
-        let fields = csv::split(header).map_err(|source| SeriesError::Record { line, source })?;
-        match csv::find_columns(&fields, ["unique_id", "ds", "y"]) {
+        // A blank first line is a header without columns, as it was before the `csv` crate.
+        let columns =
+            if line == 1 { records::find_columns(header, ["unique_id", "ds", "y"]) } else { Ok([None; 3]) };
+        match columns {
             Err(name) => return Err(SeriesError::DuplicateColumn(name)),
             Ok([None, _, _]) => return Err(SeriesError::MissingColumn("unique_id", REQUIRED)),
             Ok([_, None, _]) => return Err(SeriesError::MissingColumn("ds", REQUIRED)),
@@ -289,11 +282,7 @@ pub fn read_series<R: BufRead>(reader: R) -> Result<(Vec<Series>, Option<DsKind>
     let mut kind: Option<DsKind> = None;
     // Long files list one series' rows together: remembering the last one skips the hash.
     let mut last: Option<usize> = None;
-    while let Some((line, text)) = lines.next_line()? {
-        if text.trim().is_empty() {
-            continue;
-        }
-        let fields = csv::split(text).map_err(|source| SeriesError::Record { line, source })?;
+    while let Some((line, fields)) = records.next_record(true)? {
         let get = |col: usize, column: &'static str| {
             fields.get(col).ok_or(SeriesError::ShortLine { line, column, found: fields.len() })
         };
@@ -315,8 +304,8 @@ pub fn read_series<R: BufRead>(reader: R) -> Result<(Vec<Series>, Option<DsKind>
             return Err(SeriesError::BadNumber { line, column: "y", value: y.to_string() });
         };
         let slot = match last {
-            Some(s) if order[s].0 == id.as_ref() => s,
-            _ => match index.get(id.as_ref()) {
+            Some(s) if order[s].0 == id => s,
+            _ => match index.get(id) {
                 Some(&s) => s,
                 None => {
                     index.insert(id.to_string(), order.len());

@@ -1,13 +1,13 @@
 //! Speed of the demand-forecasting engine: every candidate backtested, the selection and
 //! the intervals, for simulated items of the four demand classes, on one thread.
 //!
-//! `cargo bench -p pharma-sync-server --bench forecast_engine` (2,000 items per class ×
+//! `cargo bench -p pharma-forecast --bench forecast_engine` (2,000 items per class ×
 //! 730 days, horizon 28); `FORECAST_ITEMS`, `FORECAST_DAYS` and `FORECAST_HORIZON`
 //! override. Under `cargo test --all-targets` (no `--bench` argument) it is a smoke run of
 //! a few items.
 
 use pharma_core::rng::SplitMix64;
-use pharma_sync_server::forecast::{Options, forecast_item};
+use pharma_forecast::{Options, forecast_item};
 use std::time::Instant;
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {

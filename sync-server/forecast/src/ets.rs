@@ -10,7 +10,7 @@
 //! model is SES. Forecasts are clamped at 0 (an additive offset can dip below).
 //!
 //! A damped additive trend, ETS(A,Ad,A) with φ = 0.95 and 12 grid points, was tried and
-//! did not earn its place: on `forecast_eval::synth` (whose smooth items carry a yearly
+//! did not earn its place: on `eval::synth` (whose smooth items carry a yearly
 //! trend of up to ±25 %) it scored RMSSE 0.741 against 0.723 for this model on smooth
 //! items, worse on every other class, and as one more candidate it changed the selection's
 //! scores by less than 0.001. Over a few weeks' horizon a drifting level is enough.
@@ -89,8 +89,8 @@ fn grid(seasonal: bool) -> ([f64; P], [f64; P]) {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use crate::forecast::Method;
-    use crate::forecast::testutil::{final_forecast, weekly_poisson};
+    use crate::Method;
+    use crate::testutil::{final_forecast, weekly_poisson};
     use pharma_core::rng::SplitMix64;
 
     const PATTERN: [f64; 7] = [1.4, 1.2, 1.2, 1.0, 1.0, 1.0, 0.2];
