@@ -92,11 +92,11 @@ fi
 "$venv/bin/python" -c 'import statsforecast; print("statsforecast", statsforecast.__version__)'
 
 step "release build"
-cargo build --release -p pharma-sync-server --bin pharma-sync-server --example forecast_dataset
+cargo build --release -p pharma-sync-server --bin pharma-sync-server && cargo build --release -p pharma-forecast --example forecast_dataset
 bin="$CARGO_TARGET_DIR/release/pharma-sync-server"
 
 step "data set: $items items x $days days, seed $seed"
-cargo run --release -q -p pharma-sync-server --example forecast_dataset -- \
+cargo run --release -q -p pharma-forecast --example forecast_dataset -- \
     --items "$items" --days "$days" --seed "$seed" --out "$work/series.csv"
 
 common=(--input "$work/series.csv" --horizon "$horizon" --season "$season")
