@@ -10,8 +10,11 @@
 #![allow(clippy::unwrap_used)]
 
 mod relay;
+#[path = "common/pharmactl.rs"]
+mod runner;
 
 use relay::{CODE, Relay};
+use runner::{json, ok};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -71,20 +74,6 @@ impl Desktop {
     fn headless(&self, db: &Path, args: &[&str]) -> Output {
         self.command(env!("CARGO_BIN_EXE_pharmactl")).arg("--db").arg(db).args(args).output().unwrap()
     }
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_str(&ok(o)).unwrap()
 }
 
 const INIT: &[&str] = &[

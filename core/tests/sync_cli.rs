@@ -5,8 +5,11 @@
 #![allow(clippy::unwrap_used)]
 
 mod relay;
+#[path = "common/pharmactl.rs"]
+mod runner;
 
 use relay::{CODE, Relay};
+use runner::{failed, json, ok};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -19,30 +22,7 @@ fn fresh_session_keyring() {
 }
 
 fn pharmactl(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pharmactl"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("PHARMA_USER")
-        .env_remove("PHARMA_PIN")
-        .env_remove("PHARMA_DB")
-        .env_remove("PHARMA_ENROLL_CODE")
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn failed(o: &Output) -> String {
-    assert!(!o.status.success(), "should fail; stdout: {}", String::from_utf8_lossy(&o.stdout));
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_str(&ok(o)).unwrap()
+    runner::pharmactl(db, None, args)
 }
 
 #[test]

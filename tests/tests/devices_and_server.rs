@@ -13,15 +13,10 @@ mod devices;
 #[path = "../../sync-server/tests/common/pg.rs"]
 mod pg;
 
-use devices::{fresh_session_keyring, sync_until_converged};
+use devices::{count, fresh_session_keyring, sell_by_card, sync_until_converged};
 
 use common::*;
-use pharma_core::cash::sale::{LineRequest, SaleRequest};
-use pharma_core::ids::SessionId;
-use pharma_core::people::Actor;
-use pharma_core::store::Store;
 use pharma_core::sync_client::{Backoff, OsKeyring, SyncClient, SyncError, SyncLoop, SyncOptions};
-use pharma_core::tender::{Tender, TenderKind};
 use pharma_sync_server::{Config, Limits, admin, db};
 use sqlx_postgres::PgPool;
 use std::net::SocketAddr;
@@ -125,20 +120,6 @@ fn client() -> SyncClient<OsKeyring> {
     devices::sync_client()
 }
 
-fn sell(store: &mut Store, who: &Actor, session: SessionId, code: &str) {
-    let item = store.item_by_barcode(code).unwrap();
-    let price = store.sellable(item, day()).unwrap().unwrap().price.unwrap();
-    let req = SaleRequest {
-        lines: vec![LineRequest { item_id: item, qty: 1, prescription: None }],
-        tenders: vec![Tender { kind: TenderKind::Card, amount: price, reference: Some("T".into()) }],
-    };
-    store.sell(who, session, &req).unwrap();
-}
-
-fn count(s: &Store, table: &str) -> i64 {
-    s.conn().query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
-}
-
 #[test]
 fn two_counters_sell_offline_and_converge_through_the_real_server() {
     let keys = fresh_session_keyring();
@@ -166,7 +147,7 @@ fn two_counters_sell_offline_and_converge_through_the_real_server() {
     let s_a = a.open_session(200);
     for k in 0..15 {
         let code = [&a.doliprane, &a.amoxil, &a.creme][k % 3].clone();
-        sell(&mut a.store, &a.cashier, s_a, &code);
+        sell_by_card(&mut a.store, &a.cashier, s_a, &code);
     }
     let owner = b.sign_in("fatima", "1234").unwrap();
     let c2 = b.add_register(&owner, "C2", "Caisse 2").unwrap();
@@ -174,7 +155,7 @@ fn two_counters_sell_offline_and_converge_through_the_real_server() {
     let s_b = b.open_session(&salma, c2.id, Some(day()), false, empty_count()).unwrap();
     for k in 0..10 {
         let code = [&a.doliprane, &a.creme][k % 2].clone();
-        sell(&mut b, &salma, s_b, &code);
+        sell_by_card(&mut b, &salma, s_b, &code);
     }
 
     // The first counter's sales reach the server before a boundary of transaction ids (when
@@ -215,7 +196,7 @@ fn a_push_repeated_after_a_lost_answer_doubles_no_sale() {
     let s = a.open_session(100);
     for _ in 0..6 {
         let code = a.doliprane.clone();
-        sell(&mut a.store, &a.cashier, s, &code);
+        sell_by_card(&mut a.store, &a.cashier, s, &code);
     }
     // The device as it was before the push: what a power cut right after sending, before
     // the answer was recorded, leaves behind.
@@ -291,7 +272,7 @@ fn the_background_loop_rides_out_a_server_that_goes_away() {
     // The server goes away; the counter keeps selling.
     world.stop(server);
     for _ in 0..3 {
-        sell(&mut store.lock().unwrap(), &cashier, session, &doliprane);
+        sell_by_card(&mut store.lock().unwrap(), &cashier, session, &doliprane);
     }
     let n = handle.rounds();
     handle.nudge();
@@ -348,7 +329,7 @@ fn a_sale_on_one_counter_reaches_the_other_through_the_live_socket_without_polli
     // The second counter sells and pushes: the first one hears of it and pulls.
     let t0 = Instant::now();
     for _ in 0..3 {
-        sell(&mut b, &salma, session, &doliprane);
+        sell_by_card(&mut b, &salma, session, &doliprane);
     }
     c.sync_once(&mut b).unwrap();
     loop {
@@ -383,7 +364,7 @@ fn a_server_that_dies_in_the_middle_of_a_push_loses_and_doubles_nothing() {
     let s = a.open_session(500);
     for k in 0..300 {
         let code = [&a.doliprane, &a.amoxil, &a.creme][k % 3].clone();
-        sell(&mut a.store, &a.cashier, s, &code);
+        sell_by_card(&mut a.store, &a.cashier, s, &code);
     }
     let waiting = a.store.changes_waiting().unwrap();
 
@@ -457,7 +438,7 @@ fn measure_live_fan_out_from_sale_to_projection() {
     let mut lat = Vec::new();
     for k in 0..60 {
         let t = Instant::now();
-        sell(&mut sb.lock().unwrap(), &salma, session, &doliprane);
+        sell_by_card(&mut sb.lock().unwrap(), &salma, session, &doliprane);
         hb.nudge();
         loop {
             if count(&sa.lock().unwrap(), "sales") == k + 1 {

@@ -16,28 +16,14 @@ mod pg;
 mod world;
 
 use common::*;
-use devices::{fresh_session_keyring, sync_until_converged};
-use pharma_core::cash::sale::{LineRequest, SaleRequest};
-use pharma_core::ids::SessionId;
-use pharma_core::people::Actor;
+use devices::{fresh_session_keyring, sell_by_card, sync_until_converged};
 use pharma_core::protocol::Cursor;
 use pharma_core::store::{DocId, Store};
-use pharma_core::tender::{Tender, TenderKind};
 use pharma_sync_server::admin;
 use world::World;
 
-fn sell(store: &mut Store, who: &Actor, session: SessionId, code: &str) {
-    let item = store.item_by_barcode(code).unwrap();
-    let price = store.sellable(item, day()).unwrap().unwrap().price.unwrap();
-    let req = SaleRequest {
-        lines: vec![LineRequest { item_id: item, qty: 1, prescription: None }],
-        tenders: vec![Tender { kind: TenderKind::Card, amount: price, reference: Some("T".into()) }],
-    };
-    store.sell(who, session, &req).unwrap();
-}
-
 fn sales(s: &Store) -> i64 {
-    s.conn().query_row("SELECT COUNT(*) FROM sales", [], |r| r.get(0)).unwrap()
+    devices::count(s, "sales")
 }
 
 /// The feed page the first servers answered: ordered by `xid` resolved to the text output
@@ -72,13 +58,13 @@ fn a_device_that_skipped_changes_finds_and_repairs_them() {
     let session = a.open_session(200);
     for _ in 0..3 {
         let code = a.doliprane.clone();
-        sell(&mut a.store, &a.cashier, session, &code);
+        sell_by_card(&mut a.store, &a.cashier, session, &code);
     }
     c.sync_once(&mut a.store).unwrap();
     world.rt.block_on(pg::advance_xid_past(&world.db_url, 10_000));
     for _ in 0..2 {
         let code = a.creme.clone();
-        sell(&mut a.store, &a.cashier, session, &code);
+        sell_by_card(&mut a.store, &a.cashier, session, &code);
     }
     c.sync_once(&mut a.store).unwrap();
     assert_eq!(sales(&a.store), 5);

@@ -19,28 +19,10 @@ mod pg;
 mod world;
 
 use common::*;
-use devices::fresh_session_keyring;
-use pharma_core::cash::sale::{LineRequest, SaleRequest};
-use pharma_core::ids::SessionId;
-use pharma_core::people::Actor;
+use devices::{count, fresh_session_keyring, sell_by_card};
 use pharma_core::store::{DocId, Store};
 use pharma_core::sync_client::{OsKeyring, SyncClient};
-use pharma_core::tender::{Tender, TenderKind};
 use std::time::{Duration, Instant};
-
-fn sell(store: &mut Store, who: &Actor, session: SessionId, code: &str) {
-    let item = store.item_by_barcode(code).unwrap();
-    let price = store.sellable(item, day()).unwrap().unwrap().price.unwrap();
-    let req = SaleRequest {
-        lines: vec![LineRequest { item_id: item, qty: 1, prescription: None }],
-        tenders: vec![Tender { kind: TenderKind::Card, amount: price, reference: Some("T".into()) }],
-    };
-    store.sell(who, session, &req).unwrap();
-}
-
-fn count(s: &Store, table: &str) -> i64 {
-    s.conn().query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
-}
 
 /// Writes into the device's own SQLite file, as one of its local changes, a new supplier
 /// order document whose only fact is not JSON: a valid change by the device's actor.
@@ -120,7 +102,7 @@ fn a_poisoned_document_is_held_with_an_alert_and_does_not_block_the_others() {
     let session = a.open_session(200);
     for k in 0..5 {
         let code = [&a.doliprane, &a.amoxil][k % 2].clone();
-        sell(&mut a.store, &a.cashier, session, &code);
+        sell_by_card(&mut a.store, &a.cashier, session, &code);
     }
     let r = c.sync_once(&mut a.store).unwrap();
     assert_eq!(r.held, vec![bad.0.clone()]);
@@ -140,7 +122,7 @@ fn a_poisoned_document_is_held_with_an_alert_and_does_not_block_the_others() {
 
     // Later syncs push only what is new, never the held document again.
     for k in 0..3 {
-        sell(&mut a.store, &a.cashier, session, &[&a.doliprane, &a.creme][k % 2].clone());
+        sell_by_card(&mut a.store, &a.cashier, session, &[&a.doliprane, &a.creme][k % 2].clone());
         let r = c.sync_once(&mut a.store).unwrap();
         assert_eq!((r.push_requests, r.held.len()), (1, 0), "{r:?}");
     }
@@ -168,7 +150,7 @@ fn a_poisoned_document_is_held_with_an_alert_and_does_not_block_the_others() {
     // its whole history goes through, although the push mark passed it while held.
     let session_doc = DocId::session(session);
     a.store.hold_doc(&session_doc, "test", "mis de côté pour le test", "0.1.0").unwrap();
-    sell(&mut a.store, &a.cashier, session, &a.amoxil.clone());
+    sell_by_card(&mut a.store, &a.cashier, session, &a.amoxil.clone());
     let r = c.sync_once(&mut a.store).unwrap();
     assert_eq!(r.push_requests, 0, "held: nothing pushed");
     a.store.retry_held().unwrap();

@@ -18,24 +18,9 @@ mod pg;
 mod world;
 
 use common::*;
-use devices::fresh_session_keyring;
-use pharma_core::cash::sale::{LineRequest, SaleRequest};
-use pharma_core::ids::SessionId;
-use pharma_core::people::Actor;
-use pharma_core::store::Store;
+use devices::{fresh_session_keyring, sell_by_card};
 use pharma_core::sync_client::{CredentialStore, OsKeyring, SyncClient, SyncError};
-use pharma_core::tender::{Tender, TenderKind};
 use pharma_sync_server::admin;
-
-fn sell(store: &mut Store, who: &Actor, session: SessionId, code: &str) {
-    let item = store.item_by_barcode(code).unwrap();
-    let price = store.sellable(item, day()).unwrap().unwrap().price.unwrap();
-    let req = SaleRequest {
-        lines: vec![LineRequest { item_id: item, qty: 1, prescription: None }],
-        tenders: vec![Tender { kind: TenderKind::Card, amount: price, reference: Some("T".into()) }],
-    };
-    store.sell(who, session, &req).unwrap();
-}
 
 #[test]
 fn a_device_that_lost_its_credential_is_rejoined_under_its_own_id_and_carries_on() {
@@ -52,7 +37,7 @@ fn a_device_that_lost_its_credential_is_rejoined_under_its_own_id_and_carries_on
     c.enroll(&mut a.store, &world.url(0), &new_code(), "Comptoir 1").unwrap();
     let session = a.open_session(200);
     for k in 0..3 {
-        sell(&mut a.store, &a.cashier, session, &[&a.doliprane, &a.amoxil][k % 2].clone());
+        sell_by_card(&mut a.store, &a.cashier, session, &[&a.doliprane, &a.amoxil][k % 2].clone());
     }
     c.sync_once(&mut a.store).unwrap();
 
@@ -61,7 +46,7 @@ fn a_device_that_lost_its_credential_is_rejoined_under_its_own_id_and_carries_on
     OsKeyring.delete(id).unwrap();
     assert!(matches!(c.sync_once(&mut a.store), Err(SyncError::NoCredential)));
     // The counter sells on, offline.
-    sell(&mut a.store, &a.cashier, session, &a.creme.clone());
+    sell_by_card(&mut a.store, &a.cashier, session, &a.creme.clone());
 
     // A code for a new device cannot take over an enrolled id.
     let e = c.enroll(&mut a.store, &world.url(0), &new_code(), "Comptoir 1").unwrap_err();
@@ -88,7 +73,7 @@ fn a_device_that_lost_its_credential_is_rejoined_under_its_own_id_and_carries_on
     assert!(matches!(c.sync_once(&mut a.store), Err(SyncError::Unauthorized { .. })));
     OsKeyring.set(id, &new).unwrap();
     for k in 0..2 {
-        sell(&mut a.store, &a.cashier, session, &[&a.doliprane, &a.creme][k % 2].clone());
+        sell_by_card(&mut a.store, &a.cashier, session, &[&a.doliprane, &a.creme][k % 2].clone());
     }
     let r = c.sync_once(&mut a.store).unwrap();
     assert!(r.pushed >= 3, "{r:?}");

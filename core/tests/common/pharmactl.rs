@@ -14,7 +14,8 @@ pub fn pharmactl(db: &Path, user: Option<(&str, &str)>, args: &[&str]) -> Output
         .args(args)
         .env_remove("PHARMA_USER")
         .env_remove("PHARMA_PIN")
-        .env_remove("PHARMA_DB");
+        .env_remove("PHARMA_DB")
+        .env_remove("PHARMA_ENROLL_CODE");
     if let Some((u, p)) = user {
         c.args(["--user", u, "--pin", p]);
     }
@@ -23,7 +24,12 @@ pub fn pharmactl(db: &Path, user: Option<(&str, &str)>, args: &[&str]) -> Output
 
 /// Its standard output, asserting it succeeded.
 pub fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 

@@ -1,9 +1,12 @@
 //! Device-side helpers shared by the end-to-end tests: a session keyring per test thread
 //! (its credentials forgotten at the end), heads, and syncing until convergence.
 
-use pharma_core::ids::DeviceId;
+use pharma_core::cash::sale::{LineRequest, SaleRequest};
+use pharma_core::ids::{DeviceId, SessionId};
+use pharma_core::people::Actor;
 use pharma_core::store::Store;
 use pharma_core::sync_client::{CredentialStore, OsKeyring, SyncClient};
+use pharma_core::tender::{Tender, TenderKind};
 use std::time::{Duration, Instant};
 
 /// The sync client the tests use. `PHARMA_TEST_PULL_PAGE=<n>` makes its pull pages that
@@ -76,4 +79,23 @@ pub(crate) fn sync_until_converged(c: &SyncClient<OsKeyring>, stores: &mut [&mut
         assert!(Instant::now() < deadline, "the devices did not converge");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// One box of the item with barcode `code`, paid by card for the exact price: the sale the
+/// end-to-end tests make.
+#[allow(dead_code)]
+pub(crate) fn sell_by_card(store: &mut Store, who: &Actor, session: SessionId, code: &str) {
+    let item = store.item_by_barcode(code).unwrap();
+    let price = store.sellable(item, crate::common::day()).unwrap().unwrap().price.unwrap();
+    let req = SaleRequest {
+        lines: vec![LineRequest { item_id: item, qty: 1, prescription: None }],
+        tenders: vec![Tender { kind: TenderKind::Card, amount: price, reference: Some("T".into()) }],
+    };
+    store.sell(who, session, &req).unwrap();
+}
+
+/// The rows of one of the device's tables.
+#[allow(dead_code)]
+pub(crate) fn count(s: &Store, table: &str) -> i64 {
+    s.conn().query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
 }
