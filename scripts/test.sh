@@ -45,6 +45,22 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "pure domain for wasm32 (no device feature)"
 cargo check -p pharma-core --no-default-features --target wasm32-unknown-unknown
 
+step "crate borders"
+# Feature unification in a workspace build can hide a crate that leans on another's
+# dependencies: each is checked on its own, and what must never be in it is looked for.
+cargo check -q -p pharma-sync-server
+cargo check -q -p pharma-forecast
+forbidden() { # crate, cargo tree flags, forbidden crates
+    local crate="$1" flags="$2"; shift 2
+    local found
+    # shellcheck disable=SC2086
+    found="$(cargo tree -q -p "$crate" $flags -e normal --prefix none | awk '{print $1}' | sort -u | grep -Fx "$@" || true)"
+    if [ -n "$found" ]; then echo "$crate depends on: $found" >&2; exit 1; fi
+}
+forbidden pharma-sync-server "" -e rusqlite -e keyring
+forbidden pharma-forecast "" -e rusqlite -e keyring -e reqwest -e tokio -e sqlx-core -e axum -e automerge
+forbidden pharma-core "--no-default-features" -e rusqlite -e reqwest -e keyring -e clap -e anyhow -e tokio
+
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
