@@ -385,7 +385,10 @@ fn a_server_that_dies_in_the_middle_of_a_push_loses_and_doubles_nothing() {
         })
     };
     let e = killer.expect_err("the server died during the sync");
-    assert!(matches!(e, SyncError::Unreachable { .. }), "{e}");
+    // Cut off, or answered 500 by a request whose database connections the dying runtime
+    // dropped first (the in-process kill tears tasks down in no set order): either way
+    // the push did not complete, and what follows must lose and double nothing.
+    assert!(matches!(e, SyncError::Unreachable { .. } | SyncError::Server { .. }), "{e}");
     let left = a.store.changes_waiting().unwrap();
     assert!(left > 0 && left <= waiting, "{left} of {waiting}");
 
