@@ -59,7 +59,7 @@ async fn consolidated_tables_equal_the_devices_facts() {
         .collect();
     let (status, body) = b.push(own.clone()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (pulled, _) = a.pull_until(None, 1).await;
+    let (pulled, _) = a.pull_until(None, count(&own)).await;
     counter.apply(&pulled);
     let export = counter.store.export().unwrap().0;
     assert!(export == tablet.store.export().unwrap().0, "the devices agree");
