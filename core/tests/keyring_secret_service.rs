@@ -14,17 +14,9 @@ mod relay;
 mod runner;
 
 use relay::{CODE, Relay};
-use runner::{json, ok};
+use runner::{INIT, fresh_session_keyring, json, ok};
 use std::path::Path;
 use std::process::{Command, Output};
-
-#[allow(unsafe_code)]
-fn fresh_session_keyring() {
-    // SAFETY: keyctl(KEYCTL_JOIN_SESSION_KEYRING = 1, name = NULL) reads no memory of ours
-    // and only replaces this thread's session keyring; the processes it starts inherit it.
-    let r = unsafe { libc::syscall(libc::SYS_keyctl, 1, std::ptr::null::<u8>()) };
-    assert!(r >= 0, "keyctl(JOIN_SESSION_KEYRING): {}", std::io::Error::last_os_error());
-}
 
 /// Scratch home, data and runtime dirs: the "disk" the keyring daemon keeps its files on.
 struct Desktop {
@@ -75,20 +67,6 @@ impl Desktop {
         self.command(env!("CARGO_BIN_EXE_pharmactl")).arg("--db").arg(db).args(args).output().unwrap()
     }
 }
-
-const INIT: &[&str] = &[
-    "init",
-    "--name",
-    "Pharmacie Al Amal",
-    "--ice",
-    "001234567000089",
-    "--owner-login",
-    "fatima",
-    "--owner-name",
-    "Fatima Benali",
-    "--owner-pin",
-    "1234",
-];
 
 #[test]
 #[ignore = "needs gnome-keyring-daemon and dbus-run-session: run by scripts/keyring-test.sh"]

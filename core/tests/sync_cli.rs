@@ -9,17 +9,9 @@ mod relay;
 mod runner;
 
 use relay::{CODE, Relay};
-use runner::{failed, json, ok};
+use runner::{INIT, failed, fresh_session_keyring, json, ok};
 use std::path::Path;
 use std::process::{Command, Output};
-
-#[allow(unsafe_code)]
-fn fresh_session_keyring() {
-    // SAFETY: keyctl(KEYCTL_JOIN_SESSION_KEYRING = 1, name = NULL) reads no memory of ours
-    // and only replaces this thread's session keyring; the processes it starts inherit it.
-    let r = unsafe { libc::syscall(libc::SYS_keyctl, 1, std::ptr::null::<u8>()) };
-    assert!(r >= 0, "keyctl(JOIN_SESSION_KEYRING): {}", std::io::Error::last_os_error());
-}
 
 fn pharmactl(db: &Path, args: &[&str]) -> Output {
     runner::pharmactl(db, None, args)
@@ -31,22 +23,7 @@ fn two_counters_enroll_and_sync_from_the_command_line() {
     let relay = Relay::start();
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("comptoir1.db"), dir.path().join("comptoir2.db"));
-    ok(&pharmactl(
-        &a,
-        &[
-            "init",
-            "--name",
-            "Pharmacie Al Amal",
-            "--ice",
-            "001234567000089",
-            "--owner-login",
-            "fatima",
-            "--owner-name",
-            "Fatima Benali",
-            "--owner-pin",
-            "1234",
-        ],
-    ));
+    ok(&pharmactl(&a, INIT));
     let status = ok(&pharmactl(&a, &["sync", "status"]));
     assert!(status.contains("non inscrit"), "{status}");
     let e = failed(&pharmactl(&a, &["sync"]));
@@ -100,22 +77,7 @@ fn a_counter_killed_in_the_middle_of_a_sync_catches_up_without_doubling() {
     let relay = Relay::start();
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("comptoir1.db"), dir.path().join("comptoir2.db"));
-    ok(&pharmactl(
-        &a,
-        &[
-            "init",
-            "--name",
-            "Pharmacie Al Amal",
-            "--ice",
-            "001234567000089",
-            "--owner-login",
-            "fatima",
-            "--owner-name",
-            "Fatima Benali",
-            "--owner-pin",
-            "1234",
-        ],
-    ));
+    ok(&pharmactl(&a, INIT));
     ok(&pharmactl(
         &a,
         &["--user", "fatima", "--pin", "1234", "demo", "seed", "--items", "150", "--days", "40"],
@@ -165,22 +127,7 @@ fn a_document_held_back_shows_as_a_french_alert_and_retry_held_asks_for_it_again
     let relay = Relay::start();
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("comptoir1.db");
-    ok(&pharmactl(
-        &a,
-        &[
-            "init",
-            "--name",
-            "Pharmacie Al Amal",
-            "--ice",
-            "001234567000089",
-            "--owner-login",
-            "fatima",
-            "--owner-name",
-            "Fatima Benali",
-            "--owner-pin",
-            "1234",
-        ],
-    ));
+    ok(&pharmactl(&a, INIT));
     ok(&pharmactl(&a, &["enroll", "--server", &relay.url, "--code", CODE, "--name", "Comptoir 1"]));
     // What the sync client records when the server refuses a document.
     {

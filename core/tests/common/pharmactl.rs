@@ -43,3 +43,29 @@ pub fn failed(o: &Output) -> String {
 pub fn json(o: &Output) -> serde_json::Value {
     serde_json::from_str(&ok(o)).unwrap()
 }
+
+/// `pharmactl init` of the demo pharmacy (owner fatima, PIN 1234).
+pub const INIT: &[&str] = &[
+    "init",
+    "--name",
+    "Pharmacie Al Amal",
+    "--ice",
+    "001234567000089",
+    "--owner-login",
+    "fatima",
+    "--owner-name",
+    "Fatima Benali",
+    "--owner-pin",
+    "1234",
+];
+
+/// Joins a new session keyring for this thread: the kernel keyring stores nothing for root
+/// outside one, and the `pharmactl` processes started from here inherit it, as they would
+/// under `keyctl session -`.
+#[allow(unsafe_code)]
+pub fn fresh_session_keyring() {
+    // SAFETY: keyctl(KEYCTL_JOIN_SESSION_KEYRING = 1, name = NULL) reads no memory of ours
+    // and only replaces this thread's session keyring; the processes it starts inherit it.
+    let r = unsafe { libc::syscall(libc::SYS_keyctl, 1, std::ptr::null::<u8>()) };
+    assert!(r >= 0, "keyctl(JOIN_SESSION_KEYRING): {}", std::io::Error::last_os_error());
+}
