@@ -40,6 +40,18 @@ impl Store {
             .collect())
     }
 
+    /// [`Store::held_digests`] for one document (after a repair of it).
+    pub fn held_digest_of(&self, doc: &DocId) -> Result<HeldDigest> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT hash FROM doc_changes
+             WHERE doc_id = ?1 AND (local = 0 OR seq <= (SELECT pushed_upto_seq FROM sync_state))",
+        )?;
+        let hashes: Vec<Vec<u8>> =
+            st.query_map([doc.as_str()], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+        let digest = changes_digest(hashes.iter().map(Vec::as_slice));
+        Ok(HeldDigest { changes: hashes.len() as u64, digest })
+    }
+
     /// This device's own changes of `doc` that the server should already hold (pushed),
     /// oldest first: pushed again when the server turns out to lack some.
     pub fn pushed_changes_of(&self, doc: &DocId) -> Result<Vec<Vec<u8>>> {

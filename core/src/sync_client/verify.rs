@@ -61,8 +61,8 @@ impl<C: CredentialStore> SyncClient<C> {
                 report.docs_differing += 1;
                 let doc = DocId(d.doc_id.clone());
                 report.changes_recovered += self.fetch_doc(store, &base, &credential, &doc)?;
-                let now = store.with(|s| s.held_digests())?;
-                if now.get(&d.doc_id).is_some_and(|h| h.digest == d.digest) {
+                // Only this document's digest again: the others are checked from `held`.
+                if store.with(|s| s.held_digest_of(&doc))?.digest == d.digest {
                     continue;
                 }
                 // Still different after holding all the server has: the server lacks some of
